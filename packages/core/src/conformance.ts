@@ -1,0 +1,268 @@
+/**
+ * The backend conformance suite. Every backend runs it from its own tests:
+ *
+ *   import { backendConformance } from "@natural-quantization/core/conformance";
+ *   backendConformance("sim-cpu", () => new CpuBackend());
+ *
+ * It checks shapes, the linear algebra against a plain reference, the neuron layer against
+ * the NeuronModel of core (exact probabilities, identical outcomes from the same draws,
+ * sampled frequencies within binomial bounds), determinism per seed, the loss and the optimizer.
+ */
+import { describe, expect, it } from "vitest";
+import type { Backend } from "./backend.js";
+import { backAction, HALF_PI, probPlus, target, type NeuronParams } from "./neuron.js";
+import { neuronUniforms, RandomStream, type DrawKey } from "./rng.js";
+
+export interface ConformanceOptions {
+  /** Share of neuron outcomes that must equal the float64 reference (1 for exact backends). Default 0.999. */
+  readonly outcomeAgreement?: number;
+  /** Relative tolerance of linear algebra against the float64 reference. Default 1e-4. */
+  readonly tolerance?: number;
+}
+
+/** Two-sided standard-normal quantile for the suite's false-alarm rate of 1e-6 per check. */
+const Z_FALSE_ALARM = 4.89;
+
+function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  const rng = new RandomStream(seed, "init", 999);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal() * scale;
+  return a;
+}
+
+function signArray(n: number, seed: number): Float32Array {
+  const a = randomArray(n, seed);
+  return a.map((v) => (v > 0 ? 1 : -1));
+}
+
+/** Reference chain of hidden layers in float64: outcomes of each layer, fed the same z per layer. */
+export function referenceNeuronLayers(zs: Float32Array[], rows: number, cols: number, params: NeuronParams[], keys: DrawKey[]): Int8Array[] {
+  const alpha = new Float64Array(rows * cols);
+  const m = new Int8Array(rows * cols).fill(1);
+  const u = new Float64Array(rows * cols);
+  return zs.map((z, l) => {
+    neuronUniforms(keys[l], rows, cols, u);
+    const out = new Int8Array(rows * cols);
+    const { a, g, activation } = params[l];
+    for (let i = 0; i < rows * cols; i++) {
+      const al = alpha[i] + HALF_PI * (m[i] - target(z[i], a, activation));
+      const mm = u[i] < probPlus(al, g) ? 1 : -1;
+      alpha[i] = backAction(al, mm, g);
+      m[i] = mm;
+      out[i] = mm;
+    }
+    return out;
+  });
+}
+
+function expectClose(actual: Float32Array, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
+    if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : Math.max(worst, err);
+  }
+  expect(worst).toBeLessThanOrEqual(tol);
+}
+
+export function backendConformance(name: string, makeBackend: () => Backend, options: ConformanceOptions = {}): void {
+  const agreement = options.outcomeAgreement ?? 0.999;
+  const tol = options.tolerance ?? 1e-4;
+
+  describe(`backend conformance: ${name}`, () => {
+    const withBackend = (fn: (be: Backend) => void) => () => {
+      const be = makeBackend();
+      try {
+        fn(be);
+      } finally {
+        be.dispose();
+      }
+    };
+
+    it("declares its name and capabilities", withBackend((be) => {
+      expect(be.name).toBe(name);
+      expect(typeof be.capabilities.training).toBe("boolean");
+      expect(["exact", "shots"]).toContain(be.capabilities.sampling);
+      expect(be.capabilities.threads).toBeGreaterThanOrEqual(1);
+    }));
+
+    it("round-trips tensors, whole and by row offset", withBackend((be) => {
+      const t = be.tensor(5, 3);
+      expect([t.rows, t.cols]).toEqual([5, 3]);
+      expect(Array.from(be.read(t))).toEqual(new Array(15).fill(0));
+      be.write(t, Float32Array.from([1, 2, 3, 4, 5, 6]), 2);
+      expect(Array.from(be.read(t))).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0]);
+      expect(Array.from(be.read(t, 3))).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3]);
+    }));
+
+    for (const [n, inDim, outDim, bias, sign] of [[7, 13, 5, true, false], [64, 100, 33, false, false], [10, 37, 19, false, true], [3, 8, 8, true, true]] as const) {
+      it(`linear and its backward pass match the reference (n=${n}, ${inDim}->${outDim}, bias=${bias}, sign input=${sign})`, withBackend((be) => {
+        const rows = n + 2; // only the first n rows are used
+        const xs = sign ? signArray(rows * inDim, 1) : randomArray(rows * inDim, 1);
+        const ws = randomArray(outDim * inDim, 2, 0.3);
+        const bs = randomArray(outDim, 3);
+        const dys = randomArray(rows * outDim, 4);
+        const x = be.tensor(rows, inDim), w = be.tensor(outDim, inDim), b = be.tensor(1, outDim), y = be.tensor(rows, outDim);
+        be.write(x, xs); be.write(w, ws); be.write(b, bs);
+        be.linear(x, w, bias ? b : null, y, n, sign);
+        const yRef = new Float64Array(n * outDim);
+        for (let i = 0; i < n; i++) for (let o = 0; o < outDim; o++) {
+          let s = bias ? bs[o] : 0;
+          for (let k = 0; k < inDim; k++) s += xs[i * inDim + k] * ws[o * inDim + k];
+          yRef[i * outDim + o] = s;
+        }
+        expectClose(be.read(y, n), yRef, tol);
+
+        const dy = be.tensor(rows, outDim), dx = be.tensor(rows, inDim), dw = be.tensor(outDim, inDim), db = be.tensor(1, outDim);
+        be.write(dy, dys);
+        be.linearBackward(dy, x, w, dx, dw, bias ? db : null, n);
+        const dxRef = new Float64Array(n * inDim), dwRef = new Float64Array(outDim * inDim), dbRef = new Float64Array(outDim);
+        for (let i = 0; i < n; i++) for (let o = 0; o < outDim; o++) {
+          const g = dys[i * outDim + o];
+          dbRef[o] += g;
+          for (let k = 0; k < inDim; k++) {
+            dxRef[i * inDim + k] += g * ws[o * inDim + k];
+            dwRef[o * inDim + k] += g * xs[i * inDim + k];
+          }
+        }
+        expectClose(be.read(dx, n), dxRef, tol);
+        expectClose(be.read(dw), dwRef, tol);
+        if (bias) expectClose(be.read(db), dbRef, tol);
+        // Overwrites rather than accumulates.
+        be.linearBackward(dy, x, w, null, dw, null, n);
+        expectClose(be.read(dw), dwRef, tol);
+      }));
+    }
+
+    const layerCases: Array<[string, NeuronParams]> = [
+      ["classical a=0 g=pi/2", { a: 0, g: HALF_PI, activation: "tanh" }],
+      ["Model 1 a=0.5 tanh", { a: 0.5, g: HALF_PI, activation: "tanh" }],
+      ["Model 1 a=1.5 htanh", { a: 1.5, g: HALF_PI, activation: "htanh" }],
+      ["Model 2 a=0 g=0.4", { a: 0, g: 0.4, activation: "tanh" }],
+      ["Model 2 a=0.3 g=1.1", { a: 0.3, g: 1.1, activation: "tanh" }],
+      ["no information g=0", { a: 0.5, g: 0, activation: "tanh" }],
+    ];
+    for (const [label, params] of layerCases) {
+      it(`neuron layers give the reference outcomes from the same draws (${label}, 3 layers, state carried)`, withBackend((be) => {
+        const rows = 40, cols = 37, n = 37;
+        const zs = [0, 1, 2].map((l) => randomArray(rows * cols, 10 + l, 1.5));
+        const layerParams = [params, params, { ...params, g: HALF_PI }];
+        const keys = [0, 1, 2].map((layer) => ({ seed: 1234, pass: 77, layer, rowOffset: 500 }));
+        const ref = referenceNeuronLayers(zs.map((z) => z.subarray(0, n * cols)), n, cols, layerParams, keys);
+        const q = be.qubits(rows, cols);
+        be.resetQubits(q, n);
+        let same = 0;
+        zs.forEach((zArr, l) => {
+          const z = be.tensor(rows, cols), d = be.tensor(rows, cols);
+          be.write(z, zArr);
+          be.neuronLayer(z, q, d, layerParams[l], keys[l], n);
+          const out = be.read(d, n);
+          for (let i = 0; i < n * cols; i++) {
+            expect(Math.abs(out[i])).toBe(1);
+            if (out[i] === ref[l][i]) same++;
+          }
+        });
+        expect(same / (3 * n * cols)).toBeGreaterThanOrEqual(agreement);
+      }));
+    }
+
+    it("a = 0, g = pi/2 is the deterministic sign network", withBackend((be) => {
+      const rows = 16, cols = 50;
+      const zArr = randomArray(rows * cols, 5);
+      const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
+      be.write(z, zArr);
+      for (const seed of [1, 2, 3]) {
+        be.resetQubits(q, rows);
+        be.neuronLayer(z, q, d, { a: 0, g: HALF_PI, activation: "tanh" }, { seed, pass: seed, layer: 0, rowOffset: 0 }, rows);
+        expect(Array.from(be.read(d))).toEqual(Array.from(zArr, (v) => (v > 0 ? 1 : -1)));
+      }
+    }));
+
+    it("sampled outcome frequencies match the exact probabilities (binomial bound, false alarm 1e-6 per cell)", withBackend((be) => {
+      // One column per probability; many rows are independent draws of the same neuron.
+      const zValues = [-2, -0.7, -0.2, 0, 0.15, 0.5, 1.3, 3];
+      const cases: NeuronParams[] = [
+        { a: 0.5, g: HALF_PI, activation: "tanh" },
+        { a: 1, g: 0.6, activation: "htanh" },
+        { a: 0.8, g: 0, activation: "tanh" },
+      ];
+      const rows = 4000, cols = zValues.length;
+      const zArr = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) zArr.set(zValues, r * cols);
+      const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
+      be.write(z, zArr);
+      for (const params of cases) {
+        be.resetQubits(q, rows);
+        be.neuronLayer(z, q, d, params, { seed: 42, pass: 1, layer: 0, rowOffset: 0 }, rows);
+        const out = be.read(d);
+        zValues.forEach((zv, j) => {
+          const p = probPlus(HALF_PI * (1 - target(zv, params.a, params.activation)), params.g);
+          let plus = 0;
+          for (let r = 0; r < rows; r++) if (out[r * cols + j] === 1) plus++;
+          const sd = Math.sqrt((p * (1 - p)) / rows);
+          expect(Math.abs(plus / rows - p)).toBeLessThanOrEqual(Z_FALSE_ALARM * sd + 1e-12);
+        });
+      }
+    }));
+
+    it("same seed gives the same outcomes; another seed or pass gives others", withBackend((be) => {
+      const rows = 32, cols = 64;
+      const zArr = randomArray(rows * cols, 6, 0.5);
+      const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
+      be.write(z, zArr);
+      const run = (key: DrawKey) => {
+        be.resetQubits(q, rows);
+        be.neuronLayer(z, q, d, { a: 1, g: HALF_PI, activation: "tanh" }, key, rows);
+        return Array.from(be.read(d));
+      };
+      const base = run({ seed: 7, pass: 3, layer: 0, rowOffset: 0 });
+      expect(run({ seed: 7, pass: 3, layer: 0, rowOffset: 0 })).toEqual(base);
+      expect(run({ seed: 8, pass: 3, layer: 0, rowOffset: 0 })).not.toEqual(base);
+      expect(run({ seed: 7, pass: 4, layer: 0, rowOffset: 0 })).not.toEqual(base);
+    }));
+
+    it("straight-through mask passes gradients only where |z| < 1", withBackend((be) => {
+      const zArr = Float32Array.from([-1.5, -1, -0.99, 0, 0.5, 0.999, 1, 2]);
+      const gArr = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+      const z = be.tensor(1, 8), g = be.tensor(1, 8);
+      be.write(z, zArr); be.write(g, gArr);
+      be.straightThrough(z, g, g, 1);
+      expect(Array.from(be.read(g))).toEqual([0, 0, 3, 4, 5, 6, 0, 0]);
+    }));
+
+    it("softmax cross-entropy: loss, gradient (softmax - onehot)/n, argmax ties to the lowest class", withBackend((be) => {
+      const rows = 5, C = 4, n = 4;
+      const l = Float32Array.from([1, 2, 3, 4, 0, 0, 0, 0, 5, 1, 5, -1, -3, 8, 2, 8, 9, 9, 9, 9]);
+      const labels = Int32Array.from([3, 1, 2, 0]);
+      const logits = be.tensor(rows, C), dl = be.tensor(rows, C);
+      be.write(logits, l);
+      const { loss, predictions } = be.softmaxCrossEntropy(logits, labels, dl, n);
+      expect(Array.from(predictions)).toEqual([3, 0, 0, 1]);
+      expect(Array.from(be.argmax(logits, n))).toEqual([3, 0, 0, 1]);
+      let lossRef = 0;
+      const dRef: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(l.subarray(i * C, (i + 1) * C));
+        const mx = Math.max(...row);
+        const e = row.map((v) => Math.exp(v - mx));
+        const s = e.reduce((a, b) => a + b, 0);
+        lossRef += -Math.log(e[labels[i]] / s);
+        e.forEach((v, c) => dRef.push((v / s - (c === labels[i] ? 1 : 0)) / n));
+      }
+      expect(loss).toBeCloseTo(lossRef, 4);
+      expectClose(be.read(dl, n), dRef, 1e-5);
+    }));
+
+    it("SGD with momentum follows v = mu v + g; w -= lr v", withBackend((be) => {
+      const w = be.tensor(1, 3), g = be.tensor(1, 3), v = be.tensor(1, 3);
+      be.write(w, Float32Array.from([1, 2, 3]));
+      be.write(g, Float32Array.from([0.5, -1, 2]));
+      be.sgdStep(w, g, v, 0.1, 0.9);
+      be.sgdStep(w, g, v, 0.1, 0.9);
+      // v1 = g, w1 = w - 0.1 g; v2 = 1.9 g, w2 = w1 - 0.19 g = w - 0.29 g
+      expectClose(be.read(v), [0.95, -1.9, 3.8], 1e-6);
+      expectClose(be.read(w), [1 - 0.145, 2 + 0.29, 3 - 0.58], 1e-6);
+    }));
+  });
+}
+

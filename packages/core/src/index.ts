@@ -1,0 +1,14 @@
+import "reflect-metadata";
+
+export * from "./errors.js";
+export * from "./rng.js";
+export * from "./neuron.js";
+export * from "./spec.js";
+export * from "./weights.js";
+export * from "./backend.js";
+export * from "./dataset.js";
+export * from "./metrics.js";
+export * from "./io.js";
+export * from "./trainer.js";
+export * from "./checkpoint.js";
+export * from "./di.js";

@@ -1,0 +1,84 @@
+import { DataError } from "./errors.js";
+import { RandomStream } from "./rng.js";
+import { layerShapes, type NetworkSpec } from "./spec.js";
+
+/** One linear layer: w is [out, in] row-major; b is [out] when the network has biases. */
+export interface LayerWeights {
+  readonly out: number;
+  readonly in: number;
+  readonly w: Float32Array;
+  readonly b: Float32Array | null;
+}
+
+export type Weights = readonly LayerWeights[];
+
+/** Kaiming normal, linear gain: every weight from N(0, 1/fan_in); biases 0. */
+export function initWeights(spec: NetworkSpec, seed: number): LayerWeights[] {
+  return layerShapes(spec).map(([out, fanIn], l) => {
+    const rng = new RandomStream(seed, "init", l);
+    const std = 1 / Math.sqrt(fanIn);
+    const w = new Float32Array(out * fanIn);
+    for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+    return { out, in: fanIn, w, b: spec.bias ? new Float32Array(out) : null };
+  });
+}
+
+/** Throws a DataError naming the first layer and index whose weight is not finite. */
+export function checkFinite(weights: Weights, what = "weights"): void {
+  weights.forEach((layer, l) => {
+    for (const [name, arr] of [["w", layer.w], ["b", layer.b]] as const) {
+      if (!arr) continue;
+      for (let i = 0; i < arr.length; i++) {
+        if (!Number.isFinite(arr[i])) {
+          throw new DataError(
+            `${what}: layer ${l + 1} ${name}[${i}] is ${arr[i]}; training diverged or the file is corrupt (lower --lr, or use a valid file)`,
+          );
+        }
+      }
+    }
+  });
+}
+
+export function cloneWeights(weights: Weights): LayerWeights[] {
+  return weights.map((l) => ({ out: l.out, in: l.in, w: l.w.slice(), b: l.b ? l.b.slice() : null }));
+}
+
+/** JSON-safe form: float32 arrays as base64 of their little-endian bytes (exact round trip). */
+export interface SerializedLayer {
+  readonly out: number;
+  readonly in: number;
+  readonly w: string;
+  readonly b: string | null;
+}
+
+export function serializeWeights(weights: Weights): SerializedLayer[] {
+  return weights.map((l) => ({ out: l.out, in: l.in, w: f32ToBase64(l.w), b: l.b ? f32ToBase64(l.b) : null }));
+}
+
+export function deserializeWeights(layers: unknown, spec: NetworkSpec, source: string): LayerWeights[] {
+  const shapes = layerShapes(spec);
+  if (!Array.isArray(layers) || layers.length !== shapes.length) {
+    throw new DataError(`${source}: expected ${shapes.length} weight layers for depth ${spec.depth}; the file does not match its network spec`);
+  }
+  return layers.map((raw: SerializedLayer, l) => {
+    const [out, fanIn] = shapes[l];
+    const w = base64ToF32(raw?.w, out * fanIn, `${source}: layer ${l + 1} w`);
+    const b = spec.bias ? base64ToF32(raw?.b, out, `${source}: layer ${l + 1} b`) : null;
+    return { out, in: fanIn, w, b };
+  });
+}
+
+function f32ToBase64(a: Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+}
+
+function base64ToF32(s: unknown, length: number, what: string): Float32Array {
+  if (typeof s !== "string") throw new DataError(`${what} is missing`);
+  const bytes = Buffer.from(s, "base64");
+  if (bytes.length !== length * 4) {
+    throw new DataError(`${what} has ${bytes.length / 4} values, expected ${length}; the file is truncated or for another network`);
+  }
+  const out = new Float32Array(length);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
