@@ -61,11 +61,31 @@ export function probPlus(alpha: number, g: number): number {
   return (1 + Math.sin(g) * Math.cos(alpha)) / 2;
 }
 
+/**
+ * The state after outcome m': apply the measurement operator
+ * M(m') = diag(sqrt((1 + m' sin g)/2), sqrt((1 - m' sin g)/2)) to (cos(alpha/2), sin(alpha/2)) and renormalise.
+ *
+ * MODEL.md writes this as alpha' = 2 asin(sin(alpha/2) sqrt((1 - m' sin g)/(1 + m' sin g cos alpha))).
+ * That form is the same wherever cos(alpha/2) >= 0, but it drops the sign of cos(alpha/2): for
+ * |alpha| > pi (reachable in Model 2, where a residual angle plus the next rotation can pass pi)
+ * it returns the mirror state, not the measured one. atan2 keeps both signs; the result is
+ * wrapped to (-pi, pi] (a global phase of -1, physically the same state).
+ */
 export function backAction(alpha: number, outcome: 1 | -1, g: number): number {
   const s = Math.sin(g);
+  const m0 = Math.sqrt(Math.max(0, (1 + outcome * s) / 2));
+  const m1 = Math.sqrt(Math.max(0, (1 - outcome * s) / 2));
+  const half = Math.atan2(m1 * Math.sin(alpha / 2), m0 * Math.cos(alpha / 2));
+  // half is in (-pi, pi]; 2*half in (-2pi, 2pi]. Fold by a global phase into (-pi, pi].
+  const a = 2 * half;
+  return a > Math.PI ? a - 2 * Math.PI : a <= -Math.PI ? a + 2 * Math.PI : a;
+}
+
+/** The back-action as MODEL.md writes it (the authors' asin form); equal to backAction where cos(alpha/2) >= 0. */
+export function backActionAsin(alpha: number, outcome: 1 | -1, g: number): number {
+  const s = Math.sin(g);
   const ratio = (1 - outcome * s) / (1 + outcome * s * Math.cos(alpha));
-  const x = Math.sin(alpha / 2) * Math.sqrt(ratio);
-  return 2 * Math.asin(Math.max(-1, Math.min(1, x)));
+  return 2 * Math.asin(Math.max(-1, Math.min(1, Math.sin(alpha / 2) * Math.sqrt(ratio))));
 }
 
 export function straightThrough(z: number): number {

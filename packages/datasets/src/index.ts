@@ -1,0 +1,4 @@
+export * from "./mnist.js";
+export * from "./idx.js";
+export * from "./synthetic.js";
+export * from "./load.js";
