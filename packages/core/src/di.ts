@@ -1,3 +1,5 @@
+// tsyringe checks for the Reflect metadata API when it loads.
+import "reflect-metadata";
 import type { DependencyContainer, InjectionToken } from "tsyringe";
 import { instanceCachingFactory } from "tsyringe";
 import type { Backend, BackendOptions } from "./backend.js";

@@ -76,7 +76,7 @@ function base64ToF32(s: unknown, length: number, what: string): Float32Array {
   if (typeof s !== "string") throw new DataError(`${what} is missing`);
   const bytes = Buffer.from(s, "base64");
   if (bytes.length !== length * 4) {
-    throw new DataError(`${what} has ${bytes.length / 4} values, expected ${length}; the file is truncated or for another network`);
+    throw new DataError(`${what} has ${bytes.length} bytes, expected ${length * 4} (${length} float32 values); the file is truncated or for another network`);
   }
   const out = new Float32Array(length);
   new Uint8Array(out.buffer).set(bytes);

@@ -69,6 +69,7 @@ export class CpuBackend implements Backend {
     return new CpuTensor(Matrix.zeros(rows, cols));
   }
 
+  /** Values are stored as given (float32); computation is in float64. */
   write(t: Tensor, data: Float32Array, rowOffset = 0): void {
     const m = own(t);
     const rows = data.length / m.columns;
@@ -158,6 +159,10 @@ export class CpuBackend implements Backend {
 
   sgdStep(w: Tensor, grad: Tensor, velocity: Tensor, lr: number, momentum: number): void {
     const v = own(velocity).mul(momentum).add(own(grad));
-    own(w).sub(Matrix.mul(v, lr));
+    // Parameters are float32 at the boundary: keep them representable so a run resumed from a
+    // checkpoint continues bit for bit.
+    v.apply((r, c) => v.set(r, c, Math.fround(v.get(r, c))));
+    const wm = own(w).sub(Matrix.mul(v, lr));
+    wm.apply((r, c) => wm.set(r, c, Math.fround(wm.get(r, c))));
   }
 }
