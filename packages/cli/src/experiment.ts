@@ -1,0 +1,156 @@
+// tsyringe needs the Reflect metadata API before it loads.
+import "reflect-metadata";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { container, instanceCachingFactory } from "tsyringe";
+import {
+  loadCheckpoint,
+  registerCore,
+  silentProgress,
+  Tokens,
+  validateNetwork,
+  validateTraining,
+  writeJsonAtomic,
+  CHECKPOINT_FORMAT,
+  serializeWeights,
+  type Backend,
+  type Dataset,
+  type EpochMetrics,
+  type NetworkSpec,
+  type ProgressReporter,
+  type TrainSpec,
+  type Weights,
+} from "@natural-quantization/core";
+import { loadDataset } from "@natural-quantization/datasets";
+import { loadBackend } from "./backends.js";
+
+export interface ExperimentConfig {
+  readonly backend: string;
+  readonly threads?: number;
+  readonly dataset: string;
+  readonly trainSize: number;
+  readonly testSize: number;
+  readonly network: NetworkSpec;
+  readonly training: TrainSpec;
+}
+
+/** One finished training run: what `nq train --json` prints and a sweep stores per cell. */
+export interface RunRecord {
+  readonly backend: string;
+  readonly dataset: string;
+  readonly a: number;
+  readonly g: number;
+  readonly activation: string;
+  readonly width: number;
+  readonly depth: number;
+  readonly bias: boolean;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly seed: number;
+  readonly shots: number;
+  readonly trainSize: number;
+  readonly testSize: number;
+  readonly testError1: number;
+  readonly testError1Stderr: number;
+  readonly testErrorK: number;
+  readonly testErrorKStderr: number;
+  readonly epochSeconds: number[];
+  readonly trainSeconds: number;
+  readonly evalSeconds: number;
+  readonly history: EpochMetrics[];
+}
+
+/** A DI container with the chosen backend, the dataset, the neuron parameters and the core bindings. */
+export async function compose(config: ExperimentConfig, progress: ProgressReporter = silentProgress) {
+  const plugin = await loadBackend(config.backend);
+  const c = container.createChildContainer();
+  plugin.register(c, config.threads === undefined ? {} : { threads: config.threads });
+  c.register(Tokens.ProgressReporter, { useValue: progress });
+  c.register(Tokens.NeuronParams, { useValue: config.network.neuron });
+  c.register(Tokens.Dataset, {
+    useFactory: instanceCachingFactory(() => loadDataset(config.dataset, { trainSize: config.trainSize, testSize: config.testSize })),
+  });
+  registerCore(c);
+  return c;
+}
+
+export function validateExperiment(config: ExperimentConfig): ExperimentConfig {
+  return { ...config, network: validateNetwork(config.network), training: validateTraining(config.training) };
+}
+
+/** A network spec fitted to the dataset's input and class counts. */
+export function fitNetwork(network: NetworkSpec, dataset: Dataset): NetworkSpec {
+  return { ...network, inputSize: dataset.inputSize, outputSize: dataset.numClasses };
+}
+
+/** Weights file: a checkpoint-format file without optimizer state, readable by `nq eval`. */
+export function saveWeights(path: string, network: NetworkSpec, training: TrainSpec, dataset: Dataset, weights: Weights, history: readonly EpochMetrics[]): void {
+  writeJsonAtomic(path, {
+    format: CHECKPOINT_FORMAT,
+    network,
+    training,
+    dataset: { name: dataset.name, trainSize: dataset.train.n, testSize: dataset.test.n },
+    epoch: history.length,
+    weights: serializeWeights(weights),
+    history,
+  });
+}
+
+/**
+ * Trains and evaluates one configuration. With `out`, writes checkpoint.json every epoch,
+ * then weights.json, metrics.json and result.json (all atomically); with `resume`, continues
+ * from out/checkpoint.json.
+ */
+export async function runExperiment(
+  config: ExperimentConfig,
+  options: { out?: string; resume?: boolean; progress?: ProgressReporter } = {},
+): Promise<RunRecord> {
+  const valid = validateExperiment(config);
+  const c = await compose(valid, options.progress);
+  const backend: Backend = c.resolve(Tokens.Backend);
+  try {
+    const dataset = c.resolve(Tokens.Dataset);
+    const network = fitNetwork(valid.network, dataset);
+    const trainer = c.resolve(Tokens.Trainer);
+    const ckPath = options.out ? join(options.out, "checkpoint.json") : undefined;
+    const resume = options.resume && ckPath && existsSync(ckPath) ? loadCheckpoint(ckPath) : undefined;
+    const result = await trainer.train({ network, training: valid.training, dataset, checkpointPath: ckPath, resume });
+    const ev = trainer.evaluate({ network, weights: result.weights, split: dataset.test, shots: valid.training.shots, seed: valid.training.seed });
+    const record: RunRecord = {
+      backend: backend.name,
+      dataset: dataset.name,
+      a: network.neuron.a,
+      g: network.neuron.g,
+      activation: network.neuron.activation,
+      width: network.width,
+      depth: network.depth,
+      bias: network.bias,
+      epochs: valid.training.epochs,
+      batch: valid.training.batch,
+      lr: valid.training.lr,
+      momentum: valid.training.momentum,
+      seed: valid.training.seed,
+      shots: valid.training.shots,
+      trainSize: dataset.train.n,
+      testSize: dataset.test.n,
+      testError1: ev.oneShot.error,
+      testError1Stderr: ev.oneShot.stderr,
+      testErrorK: ev.kShot.error,
+      testErrorKStderr: ev.kShot.stderr,
+      epochSeconds: result.history.map((h) => h.seconds),
+      trainSeconds: result.trainSeconds,
+      evalSeconds: ev.seconds,
+      history: result.history,
+    };
+    if (options.out) {
+      saveWeights(join(options.out, "weights.json"), network, valid.training, dataset, result.weights, result.history);
+      writeJsonAtomic(join(options.out, "metrics.json"), result.history);
+      writeJsonAtomic(join(options.out, "result.json"), record);
+    }
+    return record;
+  } finally {
+    backend.dispose();
+  }
+}
