@@ -18,6 +18,7 @@ import { runExperiment, type ExperimentConfig, type RunRecord } from "./experime
 import { parseInteger, parseNumber } from "./parse.js";
 import { StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
+import { registerSweepCommands } from "./sweep/index.js";
 
 /** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
 export const DEFAULT_EPOCHS = 5;
@@ -182,6 +183,7 @@ export function buildProgram(): Command {
       }
     });
 
+  registerSweepCommands(program);
   return program;
 }
 
