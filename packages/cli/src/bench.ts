@@ -2,19 +2,17 @@ import {
   HALF_PI,
   PAPER_NETWORK,
   SgdTrainer,
+  UserError,
   layerShapes,
   type Backend,
-  type BackendCapabilities,
   type Dataset,
-  type DrawKey,
   type LayerWeights,
   type NetworkSpec,
-  type NeuronLayerParams,
-  type QubitRegister,
-  type Tensor,
   type TrainSpec,
 } from "@natural-quantization/core";
 import { loadMnistSubset } from "@natural-quantization/datasets";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 export interface BenchOptions {
   readonly backend: Backend;
@@ -56,37 +54,6 @@ export function trainingFlops(network: NetworkSpec, n: number): number {
   return 2 * n * all * 2 + 2 * n * notFirst;
 }
 
-/**
- * Forwards to a backend and remembers the tensors and registers made through it, so that the
- * bench can release (Backend.release) what one repetition allocated before the next one starts.
- * Without it, backends that keep buffers outside the JS heap would hold every repetition's buffers
- * until a garbage collection happens to find them, and peak memory would grow with `repetitions`.
- */
-class Releasing implements Backend {
-  private made: Array<Tensor | QubitRegister> = [];
-  constructor(private readonly be: Backend) {}
-  get name(): string { return this.be.name; }
-  get capabilities(): BackendCapabilities { return this.be.capabilities; }
-  tensor(rows: number, cols: number): Tensor { const t = this.be.tensor(rows, cols); this.made.push(t); return t; }
-  qubits(rows: number, cols: number): QubitRegister { const q = this.be.qubits(rows, cols); this.made.push(q); return q; }
-  write(t: Tensor, data: Float32Array, rowOffset?: number): void { this.be.write(t, data, rowOffset); }
-  read(t: Tensor, rows?: number): Float32Array { return this.be.read(t, rows); }
-  resetQubits(q: QubitRegister, n: number): void { this.be.resetQubits(q, n); }
-  dispose(): void { this.be.dispose(); }
-  linear(x: Tensor, w: Tensor, b: Tensor | null, y: Tensor, n: number, signInput?: boolean): void { this.be.linear(x, w, b, y, n, signInput); }
-  linearBackward(dY: Tensor, x: Tensor, w: Tensor, dX: Tensor | null, dW: Tensor, dB: Tensor | null, n: number): void { this.be.linearBackward(dY, x, w, dX, dW, dB, n); }
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void { this.be.neuronLayer(z, q, d, params, draw, n); }
-  straightThrough(z: Tensor, dD: Tensor, dZ: Tensor, n: number): void { this.be.straightThrough(z, dD, dZ, n); }
-  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): { loss: number; predictions: Int32Array } { return this.be.softmaxCrossEntropy(logits, labels, dLogits, n); }
-  argmax(logits: Tensor, n: number): Int32Array { return this.be.argmax(logits, n); }
-  sgdStep(w: Tensor, grad: Tensor, velocity: Tensor, lr: number, momentum: number): void { this.be.sgdStep(w, grad, velocity, lr, momentum); }
-  /** Frees what was made since the last call (where the backend can). */
-  releaseAll(): void {
-    if (this.be.release) for (const t of this.made) this.be.release(t);
-    this.made = [];
-  }
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -113,8 +80,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const dataset: Dataset = loadMnistSubset({ trainSize, testSize });
   const network = BENCH_NETWORK;
   const training: TrainSpec = { epochs: 1, batch: 64, lr: 0.01, momentum: 0.9, shots, seed: 1 };
-  const tracked = new Releasing(backend);
-  const trainer = new SgdTrainer(tracked);
+  // The trainer releases its buffers after each call, so repetitions do not add up in memory.
+  const trainer = new SgdTrainer(backend);
 
   const epochTimes: number[] = [];
   let weights: LayerWeights[] = [];
@@ -123,7 +90,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     // The trainer's own time of the epoch loop: no weight initialisation or read-back.
     if (i >= warmup) epochTimes.push(result.history[0].seconds);
     weights = result.weights;
-    tracked.releaseAll();
   }
   const evalTimes: number[] = [];
   for (let i = 0; i < warmup + repetitions; i++) {
@@ -131,7 +97,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     trainer.evaluate({ network, weights, split: dataset.test, shots, seed: 1 + i });
     const seconds = (performance.now() - t0) / 1000;
     if (i >= warmup) evalTimes.push(seconds);
-    tracked.releaseAll();
   }
   const epochSeconds = median(epochTimes);
   return {
@@ -146,4 +111,44 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 /** One human-readable line. */
 export function formatBench(r: BenchResult): string {
   return `${r.backend}: epoch ${r.epochSeconds.toFixed(3)} s (${r.gflops.toFixed(1)} GFLOP/s), eval ${r.evalSeconds.toFixed(3)} s, peak RSS ${Math.round(r.peakRssMB)} MB`;
+}
+
+export interface BenchRun {
+  readonly backend: string;
+  readonly repetitions: number;
+  readonly warmup: number;
+}
+
+export type BenchRecord = BenchResult & { readonly threads: number; readonly repetitions: number; readonly warmup: number };
+
+/** Runs one backend's bench in a child process, so its peak memory is its own. */
+function benchChild(run: BenchRun, threads: number | undefined): BenchRecord {
+  const bin = fileURLToPath(new URL("./bin.js", import.meta.url));
+  const args = [bin, "bench", "--in-process", "--backend", run.backend, "--repetitions", String(run.repetitions), "--warmup", String(run.warmup)];
+  if (threads !== undefined) args.push("--threads", String(threads));
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  } catch {
+    throw new UserError(`bench of ${run.backend} failed (its error is above)`);
+  }
+  const r = JSON.parse(out.trim().split("\n").at(-1)!) as BenchRecord;
+  process.stderr.write(`${formatBench(r)} [threads ${r.threads}, median of ${r.repetitions} after ${r.warmup} warm-up]\n`);
+  return r;
+}
+
+/**
+ * The bench of `nq bench`: the main backend and each comparison, one child process each, one
+ * after the other (so they do not share the cores), and the speed-ups measured in this run.
+ */
+export async function benchInChildren(options: { main: BenchRun; compare: readonly BenchRun[]; threads?: number }) {
+  const main = benchChild(options.main, options.threads);
+  const compared = options.compare.map((c) => benchChild(c, options.threads));
+  const speedup = Object.fromEntries(
+    compared.map((c) => [c.backend, { epoch: c.epochSeconds / main.epochSeconds, eval: c.evalSeconds / main.evalSeconds }]),
+  );
+  for (const c of compared) {
+    process.stderr.write(`${main.backend} vs ${c.backend}: ${speedup[c.backend].epoch.toFixed(1)}x faster per epoch, ${speedup[c.backend].eval.toFixed(1)}x faster evaluation\n`);
+  }
+  return { ...main, compared, speedup };
 }

@@ -19,6 +19,7 @@ import { parseInteger, parseNumber } from "./parse.js";
 import { StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
+import { benchInChildren, runBench, type BenchResult } from "./bench.js";
 
 /** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
 export const DEFAULT_EPOCHS = 5;
@@ -181,6 +182,43 @@ export function buildProgram(): Command {
       else for (const r of rows) {
         process.stdout.write(`${r.name.padEnd(10)} ${r.description}\n           training=${r.training} sampling=${r.sampling} deterministic=${r.deterministic} maxQubits=${r.maxQubits ?? "unbounded"} noise=${r.noise} threads=${r.threads}\n`);
       }
+    });
+
+  program
+    .command("bench")
+    .description("time one training epoch (784-512-512-512-10, Model 1 a = 0.5, 5,000 images, batch 64) and a 15-shot evaluation of 5,000 images; each backend runs in its own process")
+    .option("--backend <name>", "backend to time", DEFAULT_BACKEND)
+    .option("--compare <names>", "backends timed beside it in the same run, comma-separated, or none", "sim-cpu")
+    .option("--threads <n>", "threads for backends that use them (default: all cores)")
+    .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
+    .option("--warmup <n>", "untimed runs of --backend before them", "1")
+    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
+    .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
+    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; inProcess?: boolean }) => {
+      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
+      const repetitions = parseInteger("repetitions", o.repetitions, 1);
+      const warmup = parseInteger("warmup", o.warmup, 0);
+      if (o.inProcess) {
+        const plugin = await loadBackend(o.backend);
+        const c = container.createChildContainer();
+        plugin.register(c, threads === undefined ? {} : { threads });
+        const be = c.resolve(Tokens.Backend);
+        try {
+          const r: BenchResult = await runBench({ backend: be, repetitions, warmup });
+          process.stdout.write(`${JSON.stringify({ ...r, threads: be.capabilities.threads, repetitions, warmup })}\n`);
+        } finally {
+          be.dispose();
+        }
+        return;
+      }
+      const compare = o.compare === "none" ? [] : o.compare.split(",").map((x) => x.trim()).filter((x) => x && x !== o.backend);
+      for (const name of [o.backend, ...compare]) await loadBackend(name); // fail early on a bad name
+      const result = await benchInChildren({
+        main: { backend: o.backend, repetitions, warmup },
+        compare: compare.map((backend) => ({ backend, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: 0 })),
+        threads,
+      });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 
   registerSweepCommands(program);

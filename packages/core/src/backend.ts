@@ -82,6 +82,12 @@ export interface Backend {
   argmax(logits: Tensor, n: number): Int32Array;
   /** SGD with momentum (PyTorch convention): v = momentum v + grad; w -= lr v. */
   sgdStep(w: Tensor, grad: Tensor, velocity: Tensor, lr: number, momentum: number): void;
+  /**
+   * Optional: frees a tensor or register now rather than when it is garbage collected (backends
+   * that keep buffers outside the JS heap, e.g. in WebAssembly memory, cannot rely on the GC
+   * noticing them). Using it afterwards is an error; releasing twice is allowed.
+   */
+  release?(t: Tensor | QubitRegister): void;
 }
 
 /** Options a backend factory may take from the CLI or an experiment. */

@@ -155,6 +155,18 @@ class Buffers {
     });
   }
 
+  /** Frees every buffer (where the backend can), so repeated runs do not pile up backend memory. */
+  release(): void {
+    const be = this.backend;
+    if (!be.release) return;
+    const all: Array<Tensor | QubitRegister | null> = [...this.w, ...this.b, this.x, ...this.z, ...this.d, this.logits, this.q];
+    if (this.grads) {
+      const g = this.grads;
+      all.push(g.dLogits, ...g.dD, ...g.dW, ...g.dB, ...g.vW, ...g.vB);
+    }
+    for (const t of all) if (t) be.release(t);
+  }
+
   getVelocities(): LayerWeights[] {
     const g = this.gradients();
     return g.vW.map((v, l) => ({ out: v.rows, in: v.cols, w: this.backend.read(v), b: g.vB[l] ? this.backend.read(g.vB[l]!) : null }));
@@ -184,91 +196,99 @@ export class SgdTrainer implements Trainer {
     checkDataset(dataset, network);
     const be = this.backend;
     const buf = new Buffers(be, network, training.batch);
-    const g = buf.gradients();
-    const H = hiddenLayers(network);
-    const n = dataset.train.n;
-    const batches = Math.ceil(n / training.batch);
+    try {
+      const g = buf.gradients();
+      const H = hiddenLayers(network);
+      const n = dataset.train.n;
+      const batches = Math.ceil(n / training.batch);
 
-    let startEpoch = 0;
-    const history: EpochMetrics[] = [];
-    if (options.resume) {
-      const ck = options.resume;
-      assertResumable(ck, network, training, dataset);
-      buf.setWeights(ck.weights);
-      buf.setVelocities(ck.velocities);
-      history.push(...ck.history);
-      startEpoch = ck.epoch;
-    } else {
-      const w0 = options.initialWeights ?? initWeights(network, training.seed);
-      checkFinite(w0, "initial weights");
-      buf.setWeights(w0);
+      let startEpoch = 0;
+      const history: EpochMetrics[] = [];
+      if (options.resume) {
+        const ck = options.resume;
+        assertResumable(ck, network, training, dataset);
+        buf.setWeights(ck.weights);
+        buf.setVelocities(ck.velocities);
+        history.push(...ck.history);
+        startEpoch = ck.epoch;
+      } else {
+        const w0 = options.initialWeights ?? initWeights(network, training.seed);
+        checkFinite(w0, "initial weights");
+        buf.setWeights(w0);
+      }
+
+      this.progress.report({ kind: "start", epochs: training.epochs, startEpoch, batchesPerEpoch: batches });
+      const xBatch = new Float32Array(training.batch * network.inputSize);
+      const yBatch = new Int32Array(training.batch);
+      const started = this.clock.now();
+
+      for (let epoch = startEpoch; epoch < training.epochs; epoch++) {
+        const t0 = this.clock.now();
+        const order = new RandomStream(training.seed, "shuffle", epoch).permutation(n);
+        let lossSum = 0;
+        let wrong = 0;
+        for (let bi = 0; bi < batches; bi++) {
+          const start = bi * training.batch;
+          const rows = Math.min(training.batch, n - start);
+          for (let r = 0; r < rows; r++) {
+            const i = order[start + r];
+            xBatch.set(dataset.train.x.subarray(i * network.inputSize, (i + 1) * network.inputSize), r * network.inputSize);
+            yBatch[r] = dataset.train.y[i];
+          }
+          be.write(buf.x, xBatch.subarray(0, rows * network.inputSize));
+          forward(be, buf, network, training.seed, epoch * batches + bi, 0, rows, false);
+          const { loss, predictions } = be.softmaxCrossEntropy(buf.logits, yBatch.subarray(0, rows), g.dLogits, rows);
+          lossSum += loss;
+          for (let r = 0; r < rows; r++) if (predictions[r] !== yBatch[r]) wrong++;
+          // Backward: logits layer, then each hidden layer through the straight-through mask.
+          be.linearBackward(g.dLogits, buf.d[H - 1], buf.w[H], g.dD[H - 1], g.dW[H], g.dB[H], rows);
+          for (let l = H - 1; l >= 0; l--) {
+            be.straightThrough(buf.z[l], g.dD[l], g.dD[l], rows);
+            be.linearBackward(g.dD[l], l === 0 ? buf.x : buf.d[l - 1], buf.w[l], l === 0 ? null : g.dD[l - 1], g.dW[l], g.dB[l], rows);
+          }
+          for (let l = 0; l <= H; l++) {
+            be.sgdStep(buf.w[l], g.dW[l], g.vW[l], training.lr, training.momentum);
+            if (buf.b[l]) be.sgdStep(buf.b[l]!, g.dB[l]!, g.vB[l]!, training.lr, training.momentum);
+          }
+          this.progress.report({ kind: "batch", epoch, batch: bi + 1, batches });
+        }
+        const loss = lossSum / n;
+        if (!Number.isFinite(loss)) {
+          throw new DataError(`training diverged at epoch ${epoch + 1} (loss ${loss}); lower --lr or check the data for NaN`);
+        }
+        const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateWith(buf, network, dataset.test, 1, training.seed, false).oneShot.error;
+        const seconds = (this.clock.now() - t0) / 1000;
+        const metrics: EpochMetrics = { epoch: epoch + 1, loss, trainError: wrong / n, testError1, seconds };
+        history.push(metrics);
+        const done = epoch + 1 - startEpoch;
+        const eta = ((this.clock.now() - started) / 1000 / done) * (training.epochs - epoch - 1);
+        if (options.checkpointPath) {
+          saveCheckpoint(options.checkpointPath, {
+            network, training, dataset: datasetId(dataset), epoch: epoch + 1,
+            weights: buf.getWeights(), velocities: buf.getVelocities(), history,
+          });
+        }
+        this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
+        await new Promise((r) => setImmediate(r)); // let progress output and signals through
+      }
+      const weights = buf.getWeights();
+      checkFinite(weights, "trained weights");
+      return { weights, history, trainSeconds: (this.clock.now() - started) / 1000 };
+    } finally {
+      buf.release();
     }
-
-    this.progress.report({ kind: "start", epochs: training.epochs, startEpoch, batchesPerEpoch: batches });
-    const xBatch = new Float32Array(training.batch * network.inputSize);
-    const yBatch = new Int32Array(training.batch);
-    const started = this.clock.now();
-
-    for (let epoch = startEpoch; epoch < training.epochs; epoch++) {
-      const t0 = this.clock.now();
-      const order = new RandomStream(training.seed, "shuffle", epoch).permutation(n);
-      let lossSum = 0;
-      let wrong = 0;
-      for (let bi = 0; bi < batches; bi++) {
-        const start = bi * training.batch;
-        const rows = Math.min(training.batch, n - start);
-        for (let r = 0; r < rows; r++) {
-          const i = order[start + r];
-          xBatch.set(dataset.train.x.subarray(i * network.inputSize, (i + 1) * network.inputSize), r * network.inputSize);
-          yBatch[r] = dataset.train.y[i];
-        }
-        be.write(buf.x, xBatch.subarray(0, rows * network.inputSize));
-        forward(be, buf, network, training.seed, epoch * batches + bi, 0, rows, false);
-        const { loss, predictions } = be.softmaxCrossEntropy(buf.logits, yBatch.subarray(0, rows), g.dLogits, rows);
-        lossSum += loss;
-        for (let r = 0; r < rows; r++) if (predictions[r] !== yBatch[r]) wrong++;
-        // Backward: logits layer, then each hidden layer through the straight-through mask.
-        be.linearBackward(g.dLogits, buf.d[H - 1], buf.w[H], g.dD[H - 1], g.dW[H], g.dB[H], rows);
-        for (let l = H - 1; l >= 0; l--) {
-          be.straightThrough(buf.z[l], g.dD[l], g.dD[l], rows);
-          be.linearBackward(g.dD[l], l === 0 ? buf.x : buf.d[l - 1], buf.w[l], l === 0 ? null : g.dD[l - 1], g.dW[l], g.dB[l], rows);
-        }
-        for (let l = 0; l <= H; l++) {
-          be.sgdStep(buf.w[l], g.dW[l], g.vW[l], training.lr, training.momentum);
-          if (buf.b[l]) be.sgdStep(buf.b[l]!, g.dB[l]!, g.vB[l]!, training.lr, training.momentum);
-        }
-        this.progress.report({ kind: "batch", epoch, batch: bi + 1, batches });
-      }
-      const loss = lossSum / n;
-      if (!Number.isFinite(loss)) {
-        throw new DataError(`training diverged at epoch ${epoch + 1} (loss ${loss}); lower --lr or check the data for NaN`);
-      }
-      const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateWith(buf, network, dataset.test, 1, training.seed, false).oneShot.error;
-      const seconds = (this.clock.now() - t0) / 1000;
-      const metrics: EpochMetrics = { epoch: epoch + 1, loss, trainError: wrong / n, testError1, seconds };
-      history.push(metrics);
-      const done = epoch + 1 - startEpoch;
-      const eta = ((this.clock.now() - started) / 1000 / done) * (training.epochs - epoch - 1);
-      if (options.checkpointPath) {
-        saveCheckpoint(options.checkpointPath, {
-          network, training, dataset: datasetId(dataset), epoch: epoch + 1,
-          weights: buf.getWeights(), velocities: buf.getVelocities(), history,
-        });
-      }
-      this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
-      await new Promise((r) => setImmediate(r)); // let progress output and signals through
-    }
-    const weights = buf.getWeights();
-    checkFinite(weights, "trained weights");
-    return { weights, history, trainSeconds: (this.clock.now() - started) / 1000 };
   }
 
   evaluate(options: EvalOptions): EvalResult {
     const network = validateNetwork(options.network);
     checkFinite(options.weights, "weights");
     const buf = new Buffers(this.backend, network, Math.min(EVAL_CHUNK, Math.max(1, options.split.n)));
-    buf.setWeights(options.weights);
-    return this.evaluateWith(buf, network, options.split, options.shots, options.seed, true);
+    try {
+      buf.setWeights(options.weights);
+      return this.evaluateWith(buf, network, options.split, options.shots, options.seed, true);
+    } finally {
+      buf.release();
+    }
   }
 
   /**

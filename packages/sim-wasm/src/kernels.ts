@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+
+/** The exports of dist/kernels.wasm (assembly/kernels.ts); pointers are byte addresses, strides floats. */
+export interface KernelExports {
+  gemmSparse(a: number, ars: number, acs: number, K: number, b: number, bs: number, nv: number, bias: number, c: number, cs: number, scratch: number, r0: number, r1: number): void;
+  gemmSign(a: number, as: number, K: number, b: number, bs: number, nv: number, colsum: number, bias: number, c: number, cs: number, saved: number, incRows: number, scratch: number, r0: number, r1: number): number;
+  signTables(b: number, bs: number, K: number, nv: number, table: number, t0: number, t1: number): void;
+  gemmSignTable(
+    a: number, as: number, K: number, table: number, nv: number, bias: number, c: number, cs: number,
+    b: number, bs: number, saved: number, incRows: number, scratch: number, r0: number, r1: number,
+  ): number;
+  signMasksT(d: number, ds: number, n: number, K: number, out: number, k0: number, k1: number): void;
+  transpose(src: number, ss: number, rows: number, cols: number, dst: number, ds: number, j0: number, j1: number): void;
+  colSums(b: number, bs: number, K: number, out: number, v0: number, v1: number): void;
+  rowSums(y: number, ys: number, n: number, out: number, v0: number, v1: number): void;
+  straightThrough(z: number, dd: number, dz: number, e0: number, e1: number): void;
+  sgd(w: number, g: number, v: number, lr: number, mu: number, e0: number, e1: number): void;
+  neuronLayer(
+    z: number, zs: number, cols: number, d: number, ds: number, m: number, state: number, qs: number,
+    mode: number, a: number, act: number, g: number, cleanRows: number, seed: number, pass: number, layer: number, rowOffset: number,
+    scratch: number, r0: number, r1: number,
+  ): void;
+  storeBasisStates(m: number, state: number, qs: number, r0: number, r1: number): void;
+  resetQubits(m: number, qs: number, r0: number, r1: number): void;
+  philoxWords(out: number, cols: number, row: number, layer: number, pass: number, seed: number): void;
+  fastProb(z: number, a: number, act: number): number;
+  cosHalfPi(y: number): number;
+  fastProb32(z: number, invA: number, act: number): number;
+  heapBase(): number;
+}
+
+/** Kernels a worker may run: their index in this list is the job's kernel id. */
+export const PARALLEL_KERNELS = ["gemmSparse", "gemmSign", "signTables", "gemmSignTable", "signMasksT", "transpose", "colSums", "straightThrough", "sgd", "neuronLayer", "resetQubits"] as const;
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+
+/** 64 KiB pages: the memory starts small and grows; 2 GiB is the most it may reserve. */
+export const INITIAL_PAGES = 64;
+export const MAXIMUM_PAGES = 32768;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled kernels (dist/kernels.wasm, found relative to this file from src/ or dist/). */
+export function kernelModule(): WebAssembly.Module {
+  if (!compiled) {
+    const url = new URL("../dist/kernels.wasm", import.meta.url);
+    compiled = new WebAssembly.Module(readFileSync(url));
+  }
+  return compiled;
+}
+
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error("sim-wasm kernel aborted");
+      },
+    },
+  });
+  return instance.exports as unknown as KernelExports;
+}
