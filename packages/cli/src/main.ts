@@ -24,7 +24,7 @@ import { benchInChildren, runBench, type BenchResult } from "./bench.js";
 /** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
 export const DEFAULT_EPOCHS = 5;
 
-interface CommonOptions {
+export interface CommonOptions {
   backend: string;
   threads?: string;
   shots: string;
@@ -33,7 +33,8 @@ interface CommonOptions {
   json?: boolean;
 }
 
-interface TrainOptions extends CommonOptions {
+/** The option values commander hands `nq train` (strings as typed). */
+export interface TrainCliOptions extends CommonOptions {
   a: string;
   g: string;
   activation: string;
@@ -60,7 +61,7 @@ function commonOptions(cmd: Command): Command {
     .option("--json", "print one JSON object on stdout at the end");
 }
 
-export function trainConfig(o: TrainOptions): ExperimentConfig {
+export function trainConfig(o: TrainCliOptions): ExperimentConfig {
   return {
     backend: o.backend,
     threads: o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256),
@@ -120,7 +121,7 @@ export function buildProgram(): Command {
   trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it"))
     .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json here")
     .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow)")
-    .action(async (o: TrainOptions) => {
+    .action(async (o: TrainCliOptions) => {
       const config = trainConfig(o);
       if (o.resume && !o.out) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: new StderrProgress() });

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { installedBackends } from "../backends.js";
-import { trainConfig, trainOptions } from "../main.js";
+import { trainConfig, trainOptions, type TrainCliOptions } from "../main.js";
 import { parseInteger } from "../parse.js";
 import { loadSweepFile, resolveGrids, SETTING_KEYS, settingsOf, type SweepConfig, type SweepPlan } from "./config.js";
 import { parseAList, parseGList, parseSeedList } from "./grid.js";
@@ -14,29 +14,10 @@ import { readManifest, runSweep } from "./runner.js";
 export const DEFAULT_SEEDS = "0,1,2";
 
 /** The option values commander hands a sweep or reproduce action (strings as typed). */
-export interface SweepCliOptions {
-  backend: string;
-  threads?: string;
-  shots: string;
-  testSize: string;
-  seed: string;
-  json?: boolean;
-  a: string;
-  g: string;
-  activation: string;
-  width: string;
-  depth: string;
-  bias?: boolean;
-  epochs: string;
-  batch: string;
-  lr: string;
-  momentum: string;
-  trainSize: string;
-  dataset: string;
+export interface SweepCliOptions extends Omit<TrainCliOptions, "resume"> {
   seeds: string;
   file?: string;
   preset?: string;
-  out?: string;
   jobs: string;
   png: boolean;
   report: boolean;
