@@ -1,5 +1,3 @@
-/**
- * The quantum-hardware backend is not written yet; see README.md for what will come.
- * The package exists so the workspace layout is complete; it exports nothing to use.
- */
-export const HARDWARE_BACKEND_STATUS = "not implemented" as const;
+export * from "./circuit.js";
+export * from "./target.js";
+export * from "./provider.js";

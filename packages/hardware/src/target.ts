@@ -1,0 +1,39 @@
+/**
+ * A device as data (after Qiskit's Target): qubits, native gates, the coupling map, and
+ * error rates and durations. Read from a JSON file or from a provider's backend
+ * configuration and properties.
+ */
+export interface QubitProperties {
+  /** Energy relaxation time T1, seconds (null when unknown). */
+  readonly t1: number | null;
+  /** Dephasing time T2, seconds (null when unknown). */
+  readonly t2: number | null;
+  /** P(read 1 | prepared 0). */
+  readonly readoutP01: number;
+  /** P(read 0 | prepared 1). */
+  readonly readoutP10: number;
+  /** Duration of a measurement, seconds (null when unknown). */
+  readonly readoutDuration: number | null;
+}
+
+/** One native instruction on specific qubits (a pair for two-qubit gates, in the order it acts). */
+export interface InstructionProperties {
+  readonly gate: string;
+  readonly qubits: readonly number[];
+  /** Error per gate (depolarizing-equivalent), 0 when unknown. */
+  readonly error: number;
+  /** Seconds, null when unknown. */
+  readonly duration: number | null;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly numQubits: number;
+  /** Native gate names, e.g. ["rz", "sx", "x", "cz"] (Heron) or ["rz", "sx", "x", "ecr"] (Eagle). */
+  readonly basisGates: readonly string[];
+  /** Directed pairs [control, target] on which the two-qubit native gate may act. */
+  readonly couplingMap: readonly (readonly [number, number])[];
+  /** One entry per qubit, index = physical qubit. */
+  readonly qubits: readonly QubitProperties[];
+  readonly instructions: readonly InstructionProperties[];
+}
