@@ -11,23 +11,42 @@ export interface ProviderCapabilities {
   readonly format: QasmFormat;
   /** Circuits must be in the target's native gates on physical qubits (IBM: ISA circuits). */
   readonly nativeGatesOnly: boolean;
-  /** Most circuits one job may carry (IBM: PUBs per Sampler job). */
-  readonly maxCircuitsPerJob: number;
+  /**
+   * Takes parameterised programs (OpenQASM 3 `input float[64] p0;` ...) with rows of values to bind.
+   * Where false, every Pub has `bindings: null` and a concrete program.
+   */
+  readonly parameterBindings: boolean;
+  /** Most Pubs one job may carry (IBM: PUBs per Sampler job). */
+  readonly maxPubsPerJob: number;
+  /** Most circuit executions one job may carry: sum over Pubs of binding rows x shots. */
+  readonly maxExecutionsPerJob: number;
   /** Most shots per circuit. */
   readonly maxShots: number;
 }
 
-/** One job: several programs, each run `shots` times. */
+/**
+ * One primitive unified bloc (after Qiskit's Sampler V2): a program, optionally with rows of
+ * parameter values, each row run `shots` times.
+ */
+export interface Pub {
+  /** OpenQASM text in the provider's format. */
+  readonly program: string;
+  /** Classical bits of the program (the length of its `c` register). */
+  readonly clbits: number;
+  /** Rows of values for the program's `input float[64]` parameters, in declaration order; null: none. */
+  readonly bindings: readonly (readonly number[])[] | null;
+}
+
 export interface CircuitJob {
-  /** OpenQASM text, one program per circuit, in the provider's format. */
-  readonly programs: readonly string[];
-  /** Classical bits of each program (the length of its `c` register). */
-  readonly clbits: readonly number[];
+  readonly pubs: readonly Pub[];
   readonly shots: number;
 }
 
-/** results[circuit][shot] is one shot's classical register: element i is c[i] (0 or 1). */
-export type JobResult = readonly (readonly Uint8Array[])[];
+/**
+ * results[pub][row][shot] is one shot's classical register: element i is c[i] (0 or 1).
+ * A Pub without bindings has exactly one row.
+ */
+export type JobResult = readonly (readonly (readonly Uint8Array[])[])[];
 
 /** What a provider reports while a job waits or runs. */
 export interface JobStatus {
@@ -40,6 +59,6 @@ export interface QuantumProvider {
   readonly capabilities: ProviderCapabilities;
   /** The device the programs run on, as data. */
   target(): Promise<Target>;
-  /** Runs a job to the end and returns every shot's bits, in the order of job.programs. */
+  /** Runs a job to the end and returns every shot's bits, in the order of job.pubs. */
   run(job: CircuitJob, options?: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void }): Promise<JobResult>;
 }
