@@ -65,6 +65,7 @@ for (const backend of packages.filter((p) => p.startsWith("sim-"))) {
       import { SgdTrainer, HALF_PI } from "@natural-quantization/core";
       import { backend } from "@natural-quantization/${backend}";
       import { syntheticDataset } from "@natural-quantization/datasets";
+      import "reflect-metadata";
       import { container } from "tsyringe";
       import { Tokens } from "@natural-quantization/core";
       const c = container.createChildContainer(); backend.register(c);
@@ -73,7 +74,7 @@ for (const backend of packages.filter((p) => p.startsWith("sim-"))) {
       const network = { inputSize: 64, outputSize: 4, width: 16, depth: 3, bias: false, neuron: { a: 0.5, g: HALF_PI, activation: "tanh" } };
       const t = new SgdTrainer(be);
       const r = await t.train({ network, dataset: data, training: { epochs: 3, batch: 32, lr: 0.05, momentum: 0.9, shots: 3, seed: 1 } });
-      const ev = t.evaluate({ network, weights: r.weights, split: data.test, shots: 3, seed: 1 });
+      const ev = await t.evaluate({ network, weights: r.weights, split: data.test, shots: 3, seed: 1 });
       be.dispose();
       if (!(ev.kShot.error < 0.5)) throw new Error("did not learn: " + ev.kShot.error);
       console.log("${backend} ok " + ev.kShot.error);`);

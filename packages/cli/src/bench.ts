@@ -94,7 +94,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const evalTimes: number[] = [];
   for (let i = 0; i < warmup + repetitions; i++) {
     const t0 = performance.now();
-    trainer.evaluate({ network, weights, split: dataset.test, shots, seed: 1 + i });
+    await trainer.evaluate({ network, weights, split: dataset.test, shots, seed: 1 + i });
     const seconds = (performance.now() - t0) / 1000;
     if (i >= warmup) evalTimes.push(seconds);
   }

@@ -2,25 +2,23 @@
 import "reflect-metadata";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { container, instanceCachingFactory } from "tsyringe";
+import { container, instanceCachingFactory, type DependencyContainer } from "tsyringe";
 import {
-  loadCheckpoint,
   registerCore,
   silentProgress,
   Tokens,
   validateNetwork,
   validateTraining,
-  writeJsonAtomic,
-  CHECKPOINT_FORMAT,
-  serializeWeights,
-  type Backend,
   type Dataset,
   type EpochMetrics,
   type NetworkSpec,
   type ProgressReporter,
   type TrainSpec,
   type Weights,
+  type Checkpoint,
+  datasetId,
 } from "@natural-quantization/core";
+import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
 import { loadDataset } from "@natural-quantization/datasets";
 import { loadBackend } from "./backends.js";
 
@@ -62,17 +60,36 @@ export interface RunRecord {
   readonly history: EpochMetrics[];
 }
 
-/** A DI container with the chosen backend, the dataset, the neuron parameters and the core bindings. */
-export async function compose(config: ExperimentConfig, progress: ProgressReporter = silentProgress) {
+/** What a machine is composed from: the backend's name and its threads. */
+export interface MachineConfig {
+  readonly backend: string;
+  readonly threads?: number;
+}
+
+/**
+ * A DI container with the chosen backend, a progress reporter and the core bindings: the one
+ * place the CLI composes a machine (train, eval, bench and backends all use it).
+ */
+export async function composeMachine(config: MachineConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
   const plugin = await loadBackend(config.backend);
   const c = container.createChildContainer();
   plugin.register(c, config.threads === undefined ? {} : { threads: config.threads });
   c.register(Tokens.ProgressReporter, { useValue: progress });
-  c.register(Tokens.NeuronParams, { useValue: config.network.neuron });
+  registerCore(c);
+  return c;
+}
+
+/** Frees the machine of a container (dense engine and, where it is another object, qubit layer). */
+export function disposeMachine(c: DependencyContainer): void {
+  c.resolve(Tokens.DenseEngine).dispose();
+}
+
+/** composeMachine plus the experiment's dataset. */
+export async function compose(config: ExperimentConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
+  const c = await composeMachine(config, progress);
   c.register(Tokens.Dataset, {
     useFactory: instanceCachingFactory(() => loadDataset(config.dataset, { trainSize: config.trainSize, testSize: config.testSize })),
   });
-  registerCore(c);
   return c;
 }
 
@@ -87,15 +104,7 @@ export function fitNetwork(network: NetworkSpec, dataset: Dataset): NetworkSpec 
 
 /** Weights file: a checkpoint-format file without optimizer state, readable by `nq eval`. */
 export function saveWeights(path: string, network: NetworkSpec, training: TrainSpec, dataset: Dataset, weights: Weights, history: readonly EpochMetrics[]): void {
-  writeJsonAtomic(path, {
-    format: CHECKPOINT_FORMAT,
-    network,
-    training,
-    dataset: { name: dataset.name, trainSize: dataset.train.n, testSize: dataset.test.n },
-    epoch: history.length,
-    weights: serializeWeights(weights),
-    history,
-  });
+  saveCheckpoint(path, { network, training, dataset: datasetId(dataset), epoch: history.length, weights, velocities: null, history });
 }
 
 /**
@@ -109,17 +118,18 @@ export async function runExperiment(
 ): Promise<RunRecord> {
   const valid = validateExperiment(config);
   const c = await compose(valid, options.progress);
-  const backend: Backend = c.resolve(Tokens.Backend);
+  const backendName = c.resolve(Tokens.DenseEngine).name;
   try {
     const dataset = c.resolve(Tokens.Dataset);
     const network = fitNetwork(valid.network, dataset);
     const trainer = c.resolve(Tokens.Trainer);
     const ckPath = options.out ? join(options.out, "checkpoint.json") : undefined;
     const resume = options.resume && ckPath && existsSync(ckPath) ? loadCheckpoint(ckPath) : undefined;
-    const result = await trainer.train({ network, training: valid.training, dataset, checkpointPath: ckPath, resume });
-    const ev = trainer.evaluate({ network, weights: result.weights, split: dataset.test, shots: valid.training.shots, seed: valid.training.seed });
+    const onEpochEnd = ckPath ? (state: Checkpoint) => saveCheckpoint(ckPath, state) : undefined;
+    const result = await trainer.train({ network, training: valid.training, dataset, onEpochEnd, resume });
+    const ev = await trainer.evaluate({ network, weights: result.weights, split: dataset.test, shots: valid.training.shots, seed: valid.training.seed });
     const record: RunRecord = {
-      backend: backend.name,
+      backend: backendName,
       dataset: dataset.name,
       a: network.neuron.a,
       g: network.neuron.g,
@@ -151,6 +161,6 @@ export async function runExperiment(
     }
     return record;
   } finally {
-    backend.dispose();
+    disposeMachine(c);
   }
 }

@@ -1,12 +1,9 @@
 // tsyringe needs the Reflect metadata API before it loads.
 import "reflect-metadata";
 import { Command, CommanderError, Option } from "commander";
-import { container } from "tsyringe";
 import {
-  loadCheckpoint,
   PAPER_NETWORK,
   PAPER_TRAINING,
-  registerCore,
   Tokens,
   UserError,
   validateNeuron,
@@ -14,7 +11,8 @@ import {
 } from "@natural-quantization/core";
 import { DATASET_NAMES, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, installedBackends, KNOWN_BACKENDS, loadBackend } from "./backends.js";
-import { runExperiment, type ExperimentConfig, type RunRecord } from "./experiment.js";
+import { loadCheckpoint } from "@natural-quantization/core/node";
+import { composeMachine, disposeMachine, runExperiment, type ExperimentConfig, type RunRecord } from "./experiment.js";
 import { parseInteger, parseNumber } from "./parse.js";
 import { StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
@@ -144,25 +142,20 @@ export function buildProgram(): Command {
       const testSize = parseInteger("test-size", o.testSize, 1);
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
-      const plugin = await loadBackend(o.backend);
-      const c = container.createChildContainer();
-      plugin.register(c, o.threads === undefined ? {} : { threads: parseInteger("threads", o.threads, 1, 256) });
-      c.register(Tokens.NeuronParams, { useValue: neuron });
-      c.register(Tokens.ProgressReporter, { useValue: new StderrProgress() });
-      registerCore(c);
-      const backend = c.resolve(Tokens.Backend);
+      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
+      const c = await composeMachine({ backend: o.backend, threads }, new StderrProgress());
       try {
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
-        const ev = c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
+        const ev = await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
         const record = {
-          backend: backend.name, weights: o.weights, dataset: dataset.name, a: neuron.a, g: neuron.g, activation: neuron.activation,
+          backend: c.resolve(Tokens.QubitLayer).name, weights: o.weights, dataset: dataset.name, a: neuron.a, g: neuron.g, activation: neuron.activation,
           width: network.width, depth: network.depth, seed, shots, testSize: dataset.test.n,
           testError1: ev.oneShot.error, testError1Stderr: ev.oneShot.stderr, testErrorK: ev.kShot.error, testErrorKStderr: ev.kShot.stderr, evalSeconds: ev.seconds,
         };
         if (o.json) process.stdout.write(`${JSON.stringify(record)}\n`);
         else process.stdout.write(`${formatTable([record])}\n`);
       } finally {
-        backend.dispose();
+        disposeMachine(c);
       }
     });
 
@@ -173,11 +166,9 @@ export function buildProgram(): Command {
     .action(async (o: { json?: boolean }) => {
       const rows = [];
       for (const plugin of await installedBackends()) {
-        const c = container.createChildContainer();
-        plugin.register(c);
-        const be = c.resolve(Tokens.Backend);
-        rows.push({ name: plugin.name, description: plugin.description, ...be.capabilities });
-        be.dispose();
+        const c = await composeMachine({ backend: plugin.name });
+        rows.push({ name: plugin.name, description: plugin.description, ...c.resolve(Tokens.DenseEngine).capabilities, ...c.resolve(Tokens.QubitLayer).capabilities });
+        disposeMachine(c);
       }
       if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
       else for (const r of rows) {
@@ -200,15 +191,13 @@ export function buildProgram(): Command {
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
       const warmup = parseInteger("warmup", o.warmup, 0);
       if (o.inProcess) {
-        const plugin = await loadBackend(o.backend);
-        const c = container.createChildContainer();
-        plugin.register(c, threads === undefined ? {} : { threads });
-        const be = c.resolve(Tokens.Backend);
+        const c = await composeMachine({ backend: o.backend, threads });
         try {
+          const be = c.resolve(Tokens.Backend);
           const r: BenchResult = await runBench({ backend: be, repetitions, warmup });
           process.stdout.write(`${JSON.stringify({ ...r, threads: be.capabilities.threads, repetitions, warmup })}\n`);
         } finally {
-          be.dispose();
+          disposeMachine(c);
         }
         return;
       }

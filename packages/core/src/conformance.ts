@@ -1,16 +1,20 @@
 /**
- * The backend conformance suite. Every backend runs it from its own tests:
+ * The backend conformance suite, in tiers by capability. Every backend runs what applies from
+ * its own tests:
  *
  *   import { backendConformance } from "@natural-quantization/core/conformance";
- *   backendConformance("sim-cpu", () => new CpuBackend());
+ *   backendConformance("sim-cpu", () => new CpuBackend());          // dense + exact tiers
+ *   shotQubitConformance("hardware", () => machine, { samples: 400 });  // shots tier
  *
- * It checks shapes, the linear algebra against a plain reference, the neuron layer against
- * the NeuronModel of core (exact probabilities, identical outcomes from the same draws,
- * sampled frequencies within binomial bounds), determinism per seed, the loss and the optimizer.
+ * - dense tier: shapes, the linear algebra against a plain reference, the loss and the optimizer.
+ * - exact tier (sampling "exact"): the neuron layer against core's NeuronModel: identical outcomes
+ *   from the same draws, sampled frequencies within binomial bounds, determinism per seed.
+ * - shots tier (sampling "shots"): outcome frequencies against the exact probabilities, with a
+ *   tolerance that scales with the number of shots (and an optional systematic allowance for noise).
  */
 import { describe, expect, it } from "vitest";
-import type { Backend } from "./backend.js";
-import { backAction, HALF_PI, probPlus, target, type NeuronParams } from "./neuron.js";
+import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, ShotQubitLayer } from "./backend.js";
+import { backAction, HALF_PI, neuronLayerParams, probPlus, target, type NeuronLayerParams, type NeuronParams } from "./neuron.js";
 import { neuronUniforms, RandomStream, type DrawKey } from "./rng.js";
 
 export interface ConformanceOptions {
@@ -36,7 +40,7 @@ function signArray(n: number, seed: number): Float32Array {
 }
 
 /** Reference chain of hidden layers in float64: outcomes of each layer, fed the same z per layer. */
-export function referenceNeuronLayers(zs: Float32Array[], rows: number, cols: number, params: NeuronParams[], keys: DrawKey[]): Int8Array[] {
+export function referenceNeuronLayers(zs: Float32Array[], rows: number, cols: number, params: readonly NeuronParams[], keys: DrawKey[]): Int8Array[] {
   const alpha = new Float64Array(rows * cols);
   const m = new Int8Array(rows * cols).fill(1);
   const u = new Float64Array(rows * cols);
@@ -65,26 +69,43 @@ function expectClose(actual: Float32Array, expected: ArrayLike<number>, tol: num
   expect(worst).toBeLessThanOrEqual(tol);
 }
 
+/** Layer 0 of a network with two hidden layers: the network's own g (not forced projective). */
+function firstOfTwo(params: NeuronParams): NeuronLayerParams {
+  return neuronLayerParams(params, 0, 2);
+}
+
+/** A backend-made thing with a dispose(), used and disposed by one test. */
+function using<T>(make: () => T, dispose: (t: T) => void) {
+  return (fn: (t: T) => void | Promise<void>) => async () => {
+    const t = make();
+    try {
+      await fn(t);
+    } finally {
+      dispose(t);
+    }
+  };
+}
+
+/** Every tier a simulator backend (dense math and an exact qubit layer in one) must pass. */
 export function backendConformance(name: string, makeBackend: () => Backend, options: ConformanceOptions = {}): void {
-  const agreement = options.outcomeAgreement ?? 0.999;
-  const tol = options.tolerance ?? 1e-4;
-
   describe(`backend conformance: ${name}`, () => {
-    const withBackend = (fn: (be: Backend) => void) => () => {
-      const be = makeBackend();
-      try {
-        fn(be);
-      } finally {
-        be.dispose();
-      }
-    };
-
+    const withBackend = using(makeBackend, (be) => be.dispose());
     it("declares its name and capabilities", withBackend((be) => {
       expect(be.name).toBe(name);
       expect(typeof be.capabilities.training).toBe("boolean");
       expect(["exact", "shots"]).toContain(be.capabilities.sampling);
       expect(be.capabilities.threads).toBeGreaterThanOrEqual(1);
     }));
+  });
+  denseConformance(name, makeBackend, options);
+  exactQubitConformance(name, () => ({ dense: makeBackend() as Backend, qubits: null }), options);
+}
+
+/** The dense tier: tensors, linear algebra, straight-through mask, loss, optimizer. */
+export function denseConformance(name: string, makeDense: () => DenseEngine, options: ConformanceOptions = {}): void {
+  const tol = options.tolerance ?? 1e-4;
+  describe(`dense tier: ${name}`, () => {
+    const withBackend = using(makeDense, (be) => be.dispose());
 
     it("round-trips tensors, whole and by row offset", withBackend((be) => {
       const t = be.tensor(5, 3);
@@ -134,93 +155,6 @@ export function backendConformance(name: string, makeBackend: () => Backend, opt
       }));
     }
 
-    const layerCases: Array<[string, NeuronParams]> = [
-      ["classical a=0 g=pi/2", { a: 0, g: HALF_PI, activation: "tanh" }],
-      ["Model 1 a=0.5 tanh", { a: 0.5, g: HALF_PI, activation: "tanh" }],
-      ["Model 1 a=1.5 htanh", { a: 1.5, g: HALF_PI, activation: "htanh" }],
-      ["Model 2 a=0 g=0.4", { a: 0, g: 0.4, activation: "tanh" }],
-      ["Model 2 a=0.3 g=1.1", { a: 0.3, g: 1.1, activation: "tanh" }],
-      ["no information g=0", { a: 0.5, g: 0, activation: "tanh" }],
-    ];
-    for (const [label, params] of layerCases) {
-      it(`neuron layers give the reference outcomes from the same draws (${label}, 3 layers, state carried)`, withBackend((be) => {
-        const rows = 40, cols = 37, n = 37;
-        const zs = [0, 1, 2].map((l) => randomArray(rows * cols, 10 + l, 1.5));
-        const layerParams = [params, params, { ...params, g: HALF_PI }];
-        const keys = [0, 1, 2].map((layer) => ({ seed: 1234, pass: 77, layer, rowOffset: 500 }));
-        const ref = referenceNeuronLayers(zs.map((z) => z.subarray(0, n * cols)), n, cols, layerParams, keys);
-        const q = be.qubits(rows, cols);
-        be.resetQubits(q, n);
-        let same = 0;
-        zs.forEach((zArr, l) => {
-          const z = be.tensor(rows, cols), d = be.tensor(rows, cols);
-          be.write(z, zArr);
-          be.neuronLayer(z, q, d, layerParams[l], keys[l], n);
-          const out = be.read(d, n);
-          for (let i = 0; i < n * cols; i++) {
-            expect(Math.abs(out[i])).toBe(1);
-            if (out[i] === ref[l][i]) same++;
-          }
-        });
-        expect(same / (3 * n * cols)).toBeGreaterThanOrEqual(agreement);
-      }));
-    }
-
-    it("a = 0, g = pi/2 is the deterministic sign network", withBackend((be) => {
-      const rows = 16, cols = 50;
-      const zArr = randomArray(rows * cols, 5);
-      const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
-      be.write(z, zArr);
-      for (const seed of [1, 2, 3]) {
-        be.resetQubits(q, rows);
-        be.neuronLayer(z, q, d, { a: 0, g: HALF_PI, activation: "tanh" }, { seed, pass: seed, layer: 0, rowOffset: 0 }, rows);
-        expect(Array.from(be.read(d))).toEqual(Array.from(zArr, (v) => (v > 0 ? 1 : -1)));
-      }
-    }));
-
-    it("sampled outcome frequencies match the exact probabilities (binomial bound, false alarm 1e-6 per cell)", withBackend((be) => {
-      // One column per probability; many rows are independent draws of the same neuron.
-      const zValues = [-2, -0.7, -0.2, 0, 0.15, 0.5, 1.3, 3];
-      const cases: NeuronParams[] = [
-        { a: 0.5, g: HALF_PI, activation: "tanh" },
-        { a: 1, g: 0.6, activation: "htanh" },
-        { a: 0.8, g: 0, activation: "tanh" },
-      ];
-      const rows = 4000, cols = zValues.length;
-      const zArr = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++) zArr.set(zValues, r * cols);
-      const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
-      be.write(z, zArr);
-      for (const params of cases) {
-        be.resetQubits(q, rows);
-        be.neuronLayer(z, q, d, params, { seed: 42, pass: 1, layer: 0, rowOffset: 0 }, rows);
-        const out = be.read(d);
-        zValues.forEach((zv, j) => {
-          const p = probPlus(HALF_PI * (1 - target(zv, params.a, params.activation)), params.g);
-          let plus = 0;
-          for (let r = 0; r < rows; r++) if (out[r * cols + j] === 1) plus++;
-          const sd = Math.sqrt((p * (1 - p)) / rows);
-          expect(Math.abs(plus / rows - p)).toBeLessThanOrEqual(Z_FALSE_ALARM * sd + 1e-12);
-        });
-      }
-    }));
-
-    it("same seed gives the same outcomes; another seed or pass gives others", withBackend((be) => {
-      const rows = 32, cols = 64;
-      const zArr = randomArray(rows * cols, 6, 0.5);
-      const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
-      be.write(z, zArr);
-      const run = (key: DrawKey) => {
-        be.resetQubits(q, rows);
-        be.neuronLayer(z, q, d, { a: 1, g: HALF_PI, activation: "tanh" }, key, rows);
-        return Array.from(be.read(d));
-      };
-      const base = run({ seed: 7, pass: 3, layer: 0, rowOffset: 0 });
-      expect(run({ seed: 7, pass: 3, layer: 0, rowOffset: 0 })).toEqual(base);
-      expect(run({ seed: 8, pass: 3, layer: 0, rowOffset: 0 })).not.toEqual(base);
-      expect(run({ seed: 7, pass: 4, layer: 0, rowOffset: 0 })).not.toEqual(base);
-    }));
-
     it("straight-through mask passes gradients only where |z| < 1", withBackend((be) => {
       const zArr = Float32Array.from([-1.5, -1, -0.99, 0, 0.5, 0.999, 1, 2]);
       const gArr = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -266,3 +200,197 @@ export function backendConformance(name: string, makeBackend: () => Backend, opt
   });
 }
 
+/** A machine under test; `qubits: null` means the dense engine is also the qubit layer (a simulator). */
+export interface MachineUnderTest<Q extends QubitLayer> {
+  readonly dense: DenseEngine;
+  readonly qubits: Q | null;
+}
+
+function resolveMachine<Q extends QubitLayer>(t: MachineUnderTest<Q>): { dense: DenseEngine; qubits: Q } {
+  return { dense: t.dense, qubits: t.qubits ?? (t.dense as unknown as Q) };
+}
+
+/** The exact tier: outcomes identical to core's reference from the same draws. */
+export function exactQubitConformance(name: string, makeMachine: () => MachineUnderTest<ExactQubitLayer>, options: ConformanceOptions = {}): void {
+  const agreement = options.outcomeAgreement ?? 0.999;
+  describe(`exact qubit tier: ${name}`, () => {
+    const withMachine = using(() => resolveMachine(makeMachine()), (m) => m.dense.dispose());
+
+    it("declares exact sampling", withMachine((m) => {
+      expect(m.qubits.capabilities.sampling).toBe("exact");
+    }));
+
+    const layerCases: Array<[string, NeuronParams]> = [
+      ["classical a=0 g=pi/2", { a: 0, g: HALF_PI, activation: "tanh" }],
+      ["Model 1 a=0.5 tanh", { a: 0.5, g: HALF_PI, activation: "tanh" }],
+      ["Model 1 a=1.5 htanh", { a: 1.5, g: HALF_PI, activation: "htanh" }],
+      ["Model 2 a=0 g=0.4", { a: 0, g: 0.4, activation: "tanh" }],
+      ["Model 2 a=0.3 g=1.1", { a: 0.3, g: 1.1, activation: "tanh" }],
+      ["no information g=0", { a: 0.5, g: 0, activation: "tanh" }],
+    ];
+    for (const [label, params] of layerCases) {
+      it(`neuron layers give the reference outcomes from the same draws (${label}, 3 layers, state carried)`, withMachine((m) => {
+        const rows = 40, cols = 37, n = 37;
+        const zs = [0, 1, 2].map((l) => randomArray(rows * cols, 10 + l, 1.5));
+        const layerParams = [0, 1, 2].map((l) => neuronLayerParams(params, l, 3));
+        const keys = [0, 1, 2].map((layer) => ({ seed: 1234, pass: 77, layer, rowOffset: 500 }));
+        const ref = referenceNeuronLayers(zs.map((z) => z.subarray(0, n * cols)), n, cols, layerParams, keys);
+        const q = m.qubits.qubits(rows, cols);
+        m.qubits.resetQubits(q, n);
+        let same = 0;
+        zs.forEach((zArr, l) => {
+          const z = m.dense.tensor(rows, cols), d = m.dense.tensor(rows, cols);
+          m.dense.write(z, zArr);
+          m.qubits.neuronLayer(z, q, d, layerParams[l], keys[l], n);
+          const out = m.dense.read(d, n);
+          for (let i = 0; i < n * cols; i++) {
+            expect(Math.abs(out[i])).toBe(1);
+            if (out[i] === ref[l][i]) same++;
+          }
+        });
+        expect(same / (3 * n * cols)).toBeGreaterThanOrEqual(agreement);
+      }));
+    }
+
+    it("a = 0, g = pi/2 is the deterministic sign network", withMachine((m) => {
+      const rows = 16, cols = 50;
+      const zArr = randomArray(rows * cols, 5);
+      const z = m.dense.tensor(rows, cols), d = m.dense.tensor(rows, cols), q = m.qubits.qubits(rows, cols);
+      m.dense.write(z, zArr);
+      for (const seed of [1, 2, 3]) {
+        m.qubits.resetQubits(q, rows);
+        m.qubits.neuronLayer(z, q, d, firstOfTwo({ a: 0, g: HALF_PI, activation: "tanh" }), { seed, pass: seed, layer: 0, rowOffset: 0 }, rows);
+        expect(Array.from(m.dense.read(d))).toEqual(Array.from(zArr, (v) => (v > 0 ? 1 : -1)));
+      }
+    }));
+
+    it("sampled outcome frequencies match the exact probabilities (binomial bound, false alarm 1e-6 per cell)", withMachine((m) => {
+      // One column per probability; many rows are independent draws of the same neuron.
+      const zValues = [-2, -0.7, -0.2, 0, 0.15, 0.5, 1.3, 3];
+      const cases: NeuronParams[] = [
+        { a: 0.5, g: HALF_PI, activation: "tanh" },
+        { a: 1, g: 0.6, activation: "htanh" },
+        { a: 0.8, g: 0, activation: "tanh" },
+      ];
+      const rows = 4000, cols = zValues.length;
+      const zArr = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) zArr.set(zValues, r * cols);
+      const z = m.dense.tensor(rows, cols), d = m.dense.tensor(rows, cols), q = m.qubits.qubits(rows, cols);
+      m.dense.write(z, zArr);
+      for (const params of cases) {
+        m.qubits.resetQubits(q, rows);
+        m.qubits.neuronLayer(z, q, d, firstOfTwo(params), { seed: 42, pass: 1, layer: 0, rowOffset: 0 }, rows);
+        const out = m.dense.read(d);
+        zValues.forEach((zv, j) => {
+          const p = probPlus(HALF_PI * (1 - target(zv, params.a, params.activation)), params.g);
+          let plus = 0;
+          for (let r = 0; r < rows; r++) if (out[r * cols + j] === 1) plus++;
+          const sd = Math.sqrt((p * (1 - p)) / rows);
+          expect(Math.abs(plus / rows - p)).toBeLessThanOrEqual(Z_FALSE_ALARM * sd + 1e-12);
+        });
+      }
+    }));
+
+    it("same seed gives the same outcomes; another seed or pass gives others", withMachine((m) => {
+      const rows = 32, cols = 64;
+      const zArr = randomArray(rows * cols, 6, 0.5);
+      const z = m.dense.tensor(rows, cols), d = m.dense.tensor(rows, cols), q = m.qubits.qubits(rows, cols);
+      m.dense.write(z, zArr);
+      const run = (key: DrawKey) => {
+        m.qubits.resetQubits(q, rows);
+        m.qubits.neuronLayer(z, q, d, firstOfTwo({ a: 1, g: HALF_PI, activation: "tanh" }), key, rows);
+        return Array.from(m.dense.read(d));
+      };
+      const base = run({ seed: 7, pass: 3, layer: 0, rowOffset: 0 });
+      expect(run({ seed: 7, pass: 3, layer: 0, rowOffset: 0 })).toEqual(base);
+      expect(run({ seed: 8, pass: 3, layer: 0, rowOffset: 0 })).not.toEqual(base);
+      expect(run({ seed: 7, pass: 4, layer: 0, rowOffset: 0 })).not.toEqual(base);
+    }));
+  });
+}
+
+export interface ShotConformanceOptions {
+  /** Independent units per probability (rows of the test register). Default 400. */
+  readonly samples?: number;
+  /** Allowed systematic deviation of a frequency from the noise-free probability (device noise). Default 0. */
+  readonly bias?: number;
+}
+
+/**
+ * The shots tier, for qubit layers that sample by executing circuits: outcome frequencies of one
+ * layer, and of a second layer fed the carried (partially collapsed) state, against the exact
+ * probabilities. Tolerance per frequency: 4.89 binomial standard errors of `samples` shots (a
+ * false-alarm rate of 1e-6 per check) plus `bias`.
+ */
+export function shotQubitConformance(name: string, makeMachine: () => MachineUnderTest<ShotQubitLayer>, options: ShotConformanceOptions = {}): void {
+  const samples = options.samples ?? 400;
+  const bias = options.bias ?? 0;
+  describe(`shot qubit tier: ${name}`, () => {
+    const withMachine = using(() => resolveMachine(makeMachine()), (m) => m.dense.dispose());
+    const within = (freq: number, p: number) => Math.abs(freq - p) <= Z_FALSE_ALARM * Math.sqrt((p * (1 - p)) / samples) + bias + 1e-12;
+
+    it("declares shot sampling with a qubit and unit budget", withMachine((m) => {
+      expect(m.qubits.capabilities.sampling).toBe("shots");
+      expect(m.qubits.capabilities.maxQubits).toBeGreaterThanOrEqual(1);
+      expect(m.qubits.capabilities.unitsPerCall).toBeGreaterThanOrEqual(1);
+    }));
+
+    const zValues = [-2, -0.4, 0, 0.3, 1.5];
+    const cases: Array<[string, NeuronParams]> = [
+      ["Model 1 a=0.5 tanh", { a: 0.5, g: HALF_PI, activation: "tanh" }],
+      ["Model 1 a=1 htanh", { a: 1, g: HALF_PI, activation: "htanh" }],
+      ["Model 2 a=0.3 g=0.7", { a: 0.3, g: 0.7, activation: "tanh" }],
+    ];
+    for (const [label, params] of cases) {
+      it(`one layer's outcome frequencies match P(+1) (${label}, ${samples} shots per value)`, withMachine(async (m) => {
+        const rows = samples, cols = zValues.length;
+        const zArr = new Float32Array(rows * cols);
+        for (let r = 0; r < rows; r++) zArr.set(zValues, r * cols);
+        const z = m.dense.tensor(rows, cols), d = m.dense.tensor(rows, cols), q = m.qubits.qubits(rows, cols);
+        m.dense.write(z, zArr);
+        m.qubits.resetQubits(q, rows);
+        await m.qubits.neuronLayer(z, q, d, firstOfTwo(params), { seed: 1, pass: 1, layer: 0, rowOffset: 0 }, rows);
+        const out = m.dense.read(d);
+        zValues.forEach((zv, j) => {
+          let plus = 0;
+          for (let r = 0; r < rows; r++) {
+            expect(Math.abs(out[r * cols + j])).toBe(1);
+            if (out[r * cols + j] === 1) plus++;
+          }
+          expect(within(plus / rows, probPlus(HALF_PI * (1 - target(zv, params.a, params.activation)), params.g))).toBe(true);
+        });
+      }));
+    }
+
+    it(`a second layer sees the carried state (Model 2 g=0.6, ${samples} shots per value)`, withMachine(async (m) => {
+      // Exact marginal of the second outcome: sum over the first outcome of P(m1) P(m2 | m1, carried angle).
+      const params: NeuronParams = { a: 0.4, g: 0.6, activation: "tanh" };
+      const z1 = 0.2, z2Values = [-0.8, 0.1, 0.9];
+      const expected = z2Values.map((z2) => {
+        const al1 = HALF_PI * (1 - target(z1, params.a, params.activation));
+        const p1 = probPlus(al1, params.g);
+        let p = 0;
+        for (const m1 of [1, -1] as const) {
+          const carried = backAction(al1, m1, params.g) + HALF_PI * (m1 - target(z2, params.a, params.activation));
+          p += (m1 === 1 ? p1 : 1 - p1) * probPlus(carried, params.g);
+        }
+        return p;
+      });
+      const rows = samples, cols = z2Values.length;
+      const z = m.dense.tensor(rows, cols), d = m.dense.tensor(rows, cols), q = m.qubits.qubits(rows, cols);
+      m.qubits.resetQubits(q, rows);
+      m.dense.write(z, new Float32Array(rows * cols).fill(z1));
+      await m.qubits.neuronLayer(z, q, d, neuronLayerParams(params, 0, 3), { seed: 1, pass: 1, layer: 0, rowOffset: 0 }, rows);
+      const z2Arr = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) z2Arr.set(z2Values, r * cols);
+      m.dense.write(z, z2Arr);
+      await m.qubits.neuronLayer(z, q, d, neuronLayerParams(params, 1, 3), { seed: 1, pass: 1, layer: 1, rowOffset: 0 }, rows);
+      const out = m.dense.read(d);
+      expected.forEach((p, j) => {
+        let plus = 0;
+        for (let r = 0; r < rows; r++) if (out[r * cols + j] === 1) plus++;
+        expect(within(plus / rows, p)).toBe(true);
+      });
+    }));
+  });
+}

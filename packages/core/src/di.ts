@@ -1,18 +1,19 @@
-// tsyringe checks for the Reflect metadata API when it loads.
-import "reflect-metadata";
+// Types only: core's main entry loads no DI library, so it has no global side effects. A user of
+// the container loads tsyringe (and, before it, reflect-metadata) in their own code.
 import type { DependencyContainer, InjectionToken } from "tsyringe";
-import { instanceCachingFactory } from "tsyringe";
-import type { Backend, BackendOptions } from "./backend.js";
+import type { Backend, BackendOptions, DenseEngine, QubitLayer } from "./backend.js";
 import type { Dataset } from "./dataset.js";
-import { QubitNeuronModel, type NeuronModel, type NeuronParams } from "./neuron.js";
 import { SgdTrainer, silentProgress, systemClock, type Clock, type ProgressReporter, type Trainer } from "./trainer.js";
 
-/** Injection tokens of the framework. A backend package binds `Tokens.Backend`; the CLI binds the rest. */
+/**
+ * Injection tokens of the framework. A simulator package binds `Backend` (and through it
+ * `DenseEngine` and `QubitLayer`); a hardware package rebinds `QubitLayer`; the CLI binds the rest.
+ */
 export const Tokens = {
   Backend: Symbol.for("natural-quantization.Backend") as InjectionToken<Backend>,
+  DenseEngine: Symbol.for("natural-quantization.DenseEngine") as InjectionToken<DenseEngine>,
+  QubitLayer: Symbol.for("natural-quantization.QubitLayer") as InjectionToken<QubitLayer>,
   Dataset: Symbol.for("natural-quantization.Dataset") as InjectionToken<Dataset>,
-  NeuronParams: Symbol.for("natural-quantization.NeuronParams") as InjectionToken<NeuronParams>,
-  NeuronModel: Symbol.for("natural-quantization.NeuronModel") as InjectionToken<NeuronModel>,
   Trainer: Symbol.for("natural-quantization.Trainer") as InjectionToken<Trainer>,
   Clock: Symbol.for("natural-quantization.Clock") as InjectionToken<Clock>,
   ProgressReporter: Symbol.for("natural-quantization.ProgressReporter") as InjectionToken<ProgressReporter>,
@@ -20,7 +21,7 @@ export const Tokens = {
 
 /**
  * What a backend package exports (as `backend`): its name, a description, and one function
- * that binds its implementation to `Tokens.Backend` in a container.
+ * that binds its implementation in a container.
  */
 export interface BackendPlugin {
   readonly name: string;
@@ -28,20 +29,29 @@ export interface BackendPlugin {
   register(container: DependencyContainer, options?: BackendOptions): void;
 }
 
-/** Binds a backend factory to Tokens.Backend, one instance per container. */
+/** One value per container, made on first use. */
+function once<T>(create: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => (made ??= { value: create() }).value;
+}
+
+/** Binds a simulator backend, one instance per container, as Backend, DenseEngine and QubitLayer. */
 export function registerBackend(container: DependencyContainer, create: () => Backend): void {
-  container.register(Tokens.Backend, { useFactory: instanceCachingFactory(() => create()) });
+  const get = once(create);
+  container.register(Tokens.Backend, { useFactory: get });
+  container.register(Tokens.DenseEngine, { useFactory: get });
+  container.register(Tokens.QubitLayer, { useFactory: get });
 }
 
 /**
- * The core bindings: the Trainer (built on whatever Backend is registered), the NeuronModel
- * (from the registered NeuronParams), and default Clock and ProgressReporter unless already bound.
+ * The core bindings: the Trainer (on whatever DenseEngine and QubitLayer are registered), and
+ * default Clock and ProgressReporter unless already bound.
  */
 export function registerCore(container: DependencyContainer): void {
   if (!container.isRegistered(Tokens.Clock)) container.register(Tokens.Clock, { useValue: systemClock });
   if (!container.isRegistered(Tokens.ProgressReporter)) container.register(Tokens.ProgressReporter, { useValue: silentProgress });
-  container.register(Tokens.NeuronModel, { useFactory: (c) => new QubitNeuronModel(c.resolve(Tokens.NeuronParams)) });
   container.register(Tokens.Trainer, {
-    useFactory: (c) => new SgdTrainer(c.resolve(Tokens.Backend), c.resolve(Tokens.ProgressReporter), c.resolve(Tokens.Clock)),
+    useFactory: (c) =>
+      new SgdTrainer({ dense: c.resolve(Tokens.DenseEngine), qubits: c.resolve(Tokens.QubitLayer) }, c.resolve(Tokens.ProgressReporter), c.resolve(Tokens.Clock)),
   });
 }

@@ -1,5 +1,5 @@
-import "reflect-metadata";
-
+// No Node imports and no global side effects here: the main entry loads in a browser too.
+// Files live in "@natural-quantization/core/node".
 export * from "./errors.js";
 export * from "./rng.js";
 export * from "./neuron.js";
@@ -8,7 +8,6 @@ export * from "./weights.js";
 export * from "./backend.js";
 export * from "./dataset.js";
 export * from "./metrics.js";
-export * from "./io.js";
 export * from "./trainer.js";
 export * from "./checkpoint.js";
 export * from "./di.js";

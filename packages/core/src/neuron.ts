@@ -19,6 +19,28 @@ export interface NeuronParams {
   readonly activation: Activation;
 }
 
+/**
+ * The neuron parameters one hidden layer uses. Made only by `neuronLayerParams`, which applies
+ * the rule that the last hidden layer measures projectively, so no caller codes that rule again.
+ */
+export interface NeuronLayerParams extends NeuronParams {
+  /** Hidden layer index, 0-based. */
+  readonly layer: number;
+  readonly hiddenLayers: number;
+}
+
+/**
+ * The parameters of hidden layer `layer` of `hiddenLayers`: the network's a and activation, and
+ * its g, except that the last hidden layer is projective (g = pi/2): the readout that feeds the
+ * output layer is a strong measurement.
+ */
+export function neuronLayerParams(neuron: NeuronParams, layer: number, hiddenLayers: number): NeuronLayerParams {
+  if (!Number.isInteger(layer) || layer < 0 || layer >= hiddenLayers) {
+    throw new RangeError(`hidden layer ${layer} is outside 0..${hiddenLayers - 1}`);
+  }
+  return { a: neuron.a, activation: neuron.activation, g: layer === hiddenLayers - 1 ? HALF_PI : neuron.g, layer, hiddenLayers };
+}
+
 /** One qubit: its angle (state cos(alpha/2)|0> + sin(alpha/2)|1>) and its last outcome. */
 export interface QubitState {
   readonly alpha: number;
@@ -41,8 +63,8 @@ export interface NeuronModel {
   probPlus(alpha: number, g: number): number;
   /** The angle after outcome m' (partial collapse; g = pi/2 sends it to 0 or +-pi). */
   backAction(alpha: number, outcome: 1 | -1, g: number): number;
-  /** The entanglement angle a hidden layer uses: the last hidden layer is projective. */
-  layerG(layer: number, hiddenLayers: number): number;
+  /** The parameters hidden layer `layer` uses (the last hidden layer is projective). */
+  layer(layer: number, hiddenLayers: number): NeuronLayerParams;
   /** One full neuron update: rotate by the target of z, measure with draw u in [0, 1). */
   step(state: QubitState, z: number, u: number, g: number): QubitState;
   /** Straight-through derivative dd/dz (1 if |z| < 1 else 0), independent of a and g. */
@@ -111,8 +133,8 @@ export class QubitNeuronModel implements NeuronModel {
     return backAction(alpha, outcome, g);
   }
 
-  layerG(layer: number, hiddenLayers: number): number {
-    return layer === hiddenLayers - 1 ? HALF_PI : this.params.g;
+  layer(layer: number, hiddenLayers: number): NeuronLayerParams {
+    return neuronLayerParams(this.params, layer, hiddenLayers);
   }
 
   step(state: QubitState, z: number, u: number, g: number): QubitState {

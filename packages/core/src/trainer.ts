@@ -1,12 +1,12 @@
-import type { Backend, QubitRegister, Tensor } from "./backend.js";
+import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, QubitRegister, ShotQubitLayer, Tensor } from "./backend.js";
 import type { Dataset, Split } from "./dataset.js";
 import { CapabilityError, DataError } from "./errors.js";
 import { errorRate, majority, type ErrorRate } from "./metrics.js";
-import { HALF_PI } from "./neuron.js";
+import { neuronLayerParams } from "./neuron.js";
 import { RandomStream } from "./rng.js";
 import { hiddenLayers, validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
 import { checkFinite, initWeights, type LayerWeights, type Weights } from "./weights.js";
-import { saveCheckpoint, type Checkpoint } from "./checkpoint.js";
+import type { Checkpoint } from "./checkpoint.js";
 
 /** Metrics of one finished epoch. */
 export interface EpochMetrics {
@@ -44,8 +44,12 @@ export interface TrainOptions {
   readonly dataset: Dataset;
   /** Start from these weights instead of the seeded initialisation. */
   readonly initialWeights?: Weights;
-  /** Written atomically after every epoch; a run can resume from it. */
-  readonly checkpointPath?: string;
+  /**
+   * Called with the run's state after every epoch (before the "epoch" progress event); the caller
+   * persists it (the CLI writes it atomically as checkpoint.json) and a run can resume from it.
+   * The Trainer itself writes no files.
+   */
+  readonly onEpochEnd?: (state: Checkpoint) => void | Promise<void>;
   /** Continue a run from its checkpoint (same network, training spec and dataset; more epochs allowed). */
   readonly resume?: Checkpoint;
   /** One-shot test error after every epoch (default true). */
@@ -77,7 +81,8 @@ export interface EvalResult {
 
 export interface Trainer {
   train(options: TrainOptions): Promise<TrainResult>;
-  evaluate(options: EvalOptions): EvalResult;
+  /** Asynchronous end to end: on a device every hidden layer is a queued job. */
+  evaluate(options: EvalOptions): Promise<EvalResult>;
 }
 
 /** Forward-pass ids of evaluation shots start here; training passes stay below. */
@@ -95,11 +100,15 @@ class Buffers {
   readonly q: QubitRegister;
   private grads?: { dLogits: Tensor; dD: Tensor[]; dW: Tensor[]; dB: (Tensor | null)[]; vW: Tensor[]; vB: (Tensor | null)[] };
 
+  private readonly backend: DenseEngine;
+
   constructor(
-    private readonly backend: Backend,
+    private readonly machine: Machine,
     readonly spec: NetworkSpec,
     readonly rows: number,
   ) {
+    const backend = machine.dense;
+    this.backend = backend;
     const H = hiddenLayers(spec);
     this.w = [];
     this.b = [];
@@ -113,7 +122,7 @@ class Buffers {
     this.z = Array.from({ length: H }, () => backend.tensor(rows, spec.width));
     this.d = Array.from({ length: H }, () => backend.tensor(rows, spec.width));
     this.logits = backend.tensor(rows, spec.outputSize);
-    this.q = backend.qubits(rows, spec.width);
+    this.q = machine.qubits.qubits(rows, spec.width);
   }
 
   gradients() {
@@ -157,9 +166,10 @@ class Buffers {
 
   /** Frees every buffer (where the backend can), so repeated runs do not pile up backend memory. */
   release(): void {
+    this.machine.qubits.release?.(this.q);
     const be = this.backend;
     if (!be.release) return;
-    const all: Array<Tensor | QubitRegister | null> = [...this.w, ...this.b, this.x, ...this.z, ...this.d, this.logits, this.q];
+    const all: Array<Tensor | null> = [...this.w, ...this.b, this.x, ...this.z, ...this.d, this.logits];
     if (this.grads) {
       const g = this.grads;
       all.push(g.dLogits, ...g.dD, ...g.dW, ...g.dB, ...g.vW, ...g.vB);
@@ -180,22 +190,31 @@ class Buffers {
  * continues exactly as the uninterrupted one would.
  */
 export class SgdTrainer implements Trainer {
+  private readonly machine: Machine;
+
+  /** Runs on a simulator backend, or on a machine that pairs a dense engine with a qubit layer. */
   constructor(
-    private readonly backend: Backend,
+    machine: Machine | Backend,
     private readonly progress: ProgressReporter = silentProgress,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.machine = "dense" in machine ? machine : { dense: machine, qubits: machine };
+  }
 
   async train(options: TrainOptions): Promise<TrainResult> {
     const network = validateNetwork(options.network);
     const training = validateTraining(options.training);
     const { dataset } = options;
-    if (!this.backend.capabilities.training) {
-      throw new CapabilityError(`backend ${this.backend.name} cannot train (capability "training" is false); train on sim-cpu or sim-wasm and evaluate the weights here with nq eval`);
+    const { dense: be, qubits } = this.machine;
+    if (!be.capabilities.training) {
+      throw new CapabilityError(`backend ${be.name} cannot train (capability "training" is false); train on sim-cpu or sim-wasm and evaluate the weights here with nq eval`);
     }
+    if (!isExact(qubits)) {
+      throw new CapabilityError(`qubit layer ${qubits.name} samples by shots and cannot train (training needs exact sampling); train on a simulator and evaluate the weights here with nq eval`);
+    }
+    const exact = { dense: be, qubits };
     checkDataset(dataset, network);
-    const be = this.backend;
-    const buf = new Buffers(be, network, training.batch);
+    const buf = new Buffers(this.machine, network, training.batch);
     try {
       const g = buf.gradients();
       const H = hiddenLayers(network);
@@ -208,7 +227,7 @@ export class SgdTrainer implements Trainer {
         const ck = options.resume;
         assertResumable(ck, network, training, dataset);
         buf.setWeights(ck.weights);
-        buf.setVelocities(ck.velocities);
+        if (ck.velocities) buf.setVelocities(ck.velocities);
         history.push(...ck.history);
         startEpoch = ck.epoch;
       } else {
@@ -236,7 +255,7 @@ export class SgdTrainer implements Trainer {
             yBatch[r] = dataset.train.y[i];
           }
           be.write(buf.x, xBatch.subarray(0, rows * network.inputSize));
-          forward(be, buf, network, training.seed, epoch * batches + bi, 0, rows, false);
+          forwardExact(exact, buf, network, training.seed, epoch * batches + bi, 0, rows, false);
           const { loss, predictions } = be.softmaxCrossEntropy(buf.logits, yBatch.subarray(0, rows), g.dLogits, rows);
           lossSum += loss;
           for (let r = 0; r < rows; r++) if (predictions[r] !== yBatch[r]) wrong++;
@@ -256,16 +275,16 @@ export class SgdTrainer implements Trainer {
         if (!Number.isFinite(loss)) {
           throw new DataError(`training diverged at epoch ${epoch + 1} (loss ${loss}); lower --lr or check the data for NaN`);
         }
-        const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateWith(buf, network, dataset.test, 1, training.seed, false).oneShot.error;
+        const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateExact(exact, buf, network, dataset.test, 1, training.seed, false).oneShot.error;
         const seconds = (this.clock.now() - t0) / 1000;
         const metrics: EpochMetrics = { epoch: epoch + 1, loss, trainError: wrong / n, testError1, seconds };
         history.push(metrics);
         const done = epoch + 1 - startEpoch;
         const eta = ((this.clock.now() - started) / 1000 / done) * (training.epochs - epoch - 1);
-        if (options.checkpointPath) {
-          saveCheckpoint(options.checkpointPath, {
+        if (options.onEpochEnd) {
+          await options.onEpochEnd({
             network, training, dataset: datasetId(dataset), epoch: epoch + 1,
-            weights: buf.getWeights(), velocities: buf.getVelocities(), history,
+            weights: buf.getWeights(), velocities: buf.getVelocities(), history: [...history],
           });
         }
         this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
@@ -279,58 +298,133 @@ export class SgdTrainer implements Trainer {
     }
   }
 
-  evaluate(options: EvalOptions): EvalResult {
+  async evaluate(options: EvalOptions): Promise<EvalResult> {
     const network = validateNetwork(options.network);
     checkFinite(options.weights, "weights");
-    const buf = new Buffers(this.backend, network, Math.min(EVAL_CHUNK, Math.max(1, options.split.n)));
+    const { dense, qubits } = this.machine;
+    if (!isExact(qubits)) return this.evaluateShots({ dense, qubits }, network, options);
+    const buf = new Buffers(this.machine, network, Math.min(EVAL_CHUNK, Math.max(1, options.split.n)));
     try {
       buf.setWeights(options.weights);
-      return this.evaluateWith(buf, network, options.split, options.shots, options.seed, true);
+      return this.evaluateExact({ dense, qubits }, buf, network, options.split, options.shots, options.seed, true);
     } finally {
       buf.release();
     }
   }
 
   /**
-   * One-shot and k-shot error. The first linear layer is deterministic, so it is computed
-   * once per image; each shot redraws every measurement.
+   * One-shot and k-shot error on an exact qubit layer. The first linear layer is deterministic,
+   * so it is computed once per image; each shot redraws every measurement.
    */
-  private evaluateWith(buf: Buffers, network: NetworkSpec, split: Split, shots: number, seed: number, report: boolean): EvalResult {
-    const be = this.backend;
+  private evaluateExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Split, shots: number, seed: number, report: boolean): EvalResult {
+    const be = m.dense;
     const t0 = this.clock.now();
-    const C = network.outputSize;
-    const votes = new Int32Array(split.n * C);
-    let wrong1 = 0;
+    const votes = new Votes(split, network.outputSize);
     for (let start = 0; start < split.n; start += buf.rows) {
       const rows = Math.min(buf.rows, split.n - start);
       be.write(buf.x, split.x.subarray(start * network.inputSize, (start + rows) * network.inputSize));
       for (let s = 0; s < shots; s++) {
-        forward(be, buf, network, seed, EVAL_PASS_BASE + s, start, rows, s > 0);
+        forwardExact(m, buf, network, seed, EVAL_PASS_BASE + s, start, rows, s > 0);
         const pred = be.argmax(buf.logits, rows);
-        for (let r = 0; r < rows; r++) {
-          votes[(start + r) * C + pred[r]]++;
-          if (s === 0 && pred[r] !== split.y[start + r]) wrong1++;
-        }
+        for (let r = 0; r < rows; r++) votes.add(start + r, pred[r], s === 0);
       }
       if (report) this.progress.report({ kind: "eval", shot: Math.round(((start + rows) / split.n) * shots), shots });
     }
-    const vote = majority(votes, split.n, C);
+    return votes.result(shots, (this.clock.now() - t0) / 1000);
+  }
+
+  /**
+   * One-shot and k-shot error on a shot-sampling qubit layer (a device). Every image is repeated
+   * `shots` times side by side in one batch, so each hidden layer of all k shots is one call (one
+   * job); the batch holds as many images as the layer's unitsPerCall allows.
+   */
+  private async evaluateShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, network: NetworkSpec, options: EvalOptions): Promise<EvalResult> {
+    const { split, shots } = options;
+    const t0 = this.clock.now();
+    const rowsPerCall = Math.max(1, Math.floor(m.qubits.capabilities.unitsPerCall / network.width));
+    const images = Math.max(1, Math.min(split.n, Math.floor(rowsPerCall / shots)));
+    const buf = new Buffers(m, network, images * shots);
+    const votes = new Votes(split, network.outputSize);
+    const x = new Float32Array(images * shots * network.inputSize);
+    try {
+      buf.setWeights(options.weights);
+      for (let start = 0; start < split.n; start += images) {
+        const count = Math.min(images, split.n - start);
+        for (let i = 0; i < count; i++) {
+          const image = split.x.subarray((start + i) * network.inputSize, (start + i + 1) * network.inputSize);
+          for (let s = 0; s < shots; s++) x.set(image, (i * shots + s) * network.inputSize);
+        }
+        const rows = count * shots;
+        m.dense.write(buf.x, x.subarray(0, rows * network.inputSize));
+        await forwardShots(m, buf, network, options.seed, start, rows);
+        const pred = m.dense.argmax(buf.logits, rows);
+        for (let r = 0; r < rows; r++) votes.add(start + Math.floor(r / shots), pred[r], r % shots === 0);
+        this.progress.report({ kind: "eval", shot: Math.round(((start + count) / split.n) * shots), shots });
+      }
+    } finally {
+      buf.release();
+    }
+    return votes.result(shots, (this.clock.now() - t0) / 1000);
+  }
+}
+
+function isExact(q: QubitLayer): q is ExactQubitLayer {
+  return q.capabilities.sampling === "exact";
+}
+
+type ExactMachine = { readonly dense: DenseEngine; readonly qubits: ExactQubitLayer };
+
+/** Per-image class votes of k shots, and the one-shot errors of the first shot. */
+class Votes {
+  private readonly votes: Int32Array;
+  private wrong1 = 0;
+
+  constructor(
+    private readonly split: Split,
+    private readonly classes: number,
+  ) {
+    this.votes = new Int32Array(split.n * classes);
+  }
+
+  add(image: number, predicted: number, firstShot: boolean): void {
+    this.votes[image * this.classes + predicted]++;
+    if (firstShot && predicted !== this.split.y[image]) this.wrong1++;
+  }
+
+  result(shots: number, seconds: number): EvalResult {
+    const n = this.split.n;
+    const vote = majority(this.votes, n, this.classes);
     let wrongK = 0;
-    for (let i = 0; i < split.n; i++) if (vote[i] !== split.y[i]) wrongK++;
-    return { oneShot: errorRate(wrong1, split.n), kShot: errorRate(wrongK, split.n), shots, seconds: (this.clock.now() - t0) / 1000 };
+    for (let i = 0; i < n; i++) if (vote[i] !== this.split.y[i]) wrongK++;
+    return { oneShot: errorRate(this.wrong1, n), kShot: errorRate(wrongK, n), shots, seconds };
   }
 }
 
 /** One forward pass of the rows in buf.x; `reuseFirstLayer` keeps z of layer 1 from the previous pass. */
-function forward(be: Backend, buf: Buffers, network: NetworkSpec, seed: number, pass: number, rowOffset: number, rows: number, reuseFirstLayer: boolean): void {
+function forwardExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, seed: number, pass: number, rowOffset: number, rows: number, reuseFirstLayer: boolean): void {
   const H = hiddenLayers(network);
-  be.resetQubits(buf.q, rows);
+  m.qubits.resetQubits(buf.q, rows);
   for (let l = 0; l < H; l++) {
-    if (!(l === 0 && reuseFirstLayer)) be.linear(l === 0 ? buf.x : buf.d[l - 1], buf.w[l], buf.b[l], buf.z[l], rows, l > 0);
-    const params = { ...network.neuron, g: l === H - 1 ? HALF_PI : network.neuron.g };
-    be.neuronLayer(buf.z[l], buf.q, buf.d[l], params, { seed, pass, layer: l, rowOffset }, rows);
+    if (!(l === 0 && reuseFirstLayer)) hiddenLinear(m.dense, buf, l, rows);
+    m.qubits.neuronLayer(buf.z[l], buf.q, buf.d[l], neuronLayerParams(network.neuron, l, H), { seed, pass, layer: l, rowOffset }, rows);
   }
-  be.linear(buf.d[H - 1], buf.w[H], buf.b[H], buf.logits, rows, true);
+  m.dense.linear(buf.d[H - 1], buf.w[H], buf.b[H], buf.logits, rows, true);
+}
+
+/** The same forward pass on a shot-sampling qubit layer: each hidden layer is awaited. */
+async function forwardShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, buf: Buffers, network: NetworkSpec, seed: number, rowOffset: number, rows: number): Promise<void> {
+  const H = hiddenLayers(network);
+  m.qubits.resetQubits(buf.q, rows);
+  for (let l = 0; l < H; l++) {
+    hiddenLinear(m.dense, buf, l, rows);
+    await m.qubits.neuronLayer(buf.z[l], buf.q, buf.d[l], neuronLayerParams(network.neuron, l, H), { seed, pass: EVAL_PASS_BASE, layer: l, rowOffset }, rows);
+  }
+  m.dense.linear(buf.d[H - 1], buf.w[H], buf.b[H], buf.logits, rows, true);
+}
+
+/** z of hidden layer l from the input (l = 0) or the previous layer's outcomes (+1/-1). */
+function hiddenLinear(be: DenseEngine, buf: Buffers, l: number, rows: number): void {
+  be.linear(l === 0 ? buf.x : buf.d[l - 1], buf.w[l], buf.b[l], buf.z[l], rows, l > 0);
 }
 
 function checkDataset(dataset: Dataset, network: NetworkSpec): void {

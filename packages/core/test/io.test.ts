@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../src/errors.js";
-import { readJson, writeJsonAtomic } from "../src/io.js";
-import { loadCheckpoint, saveCheckpoint } from "../src/checkpoint.js";
+import { readJson, writeJsonAtomic } from "../src/node/io.js";
+import { loadCheckpoint, saveCheckpoint } from "../src/node/checkpoint-file.js";
 import { PAPER_NETWORK, PAPER_TRAINING } from "../src/spec.js";
 import { initWeights } from "../src/weights.js";
 

@@ -131,7 +131,8 @@ describe("the weak measurement (Model 2)", () => {
 
   it("the last hidden layer is projective whatever g", () => {
     const m = model(0.3, 0.4);
-    expect([m.layerG(0, 3), m.layerG(1, 3), m.layerG(2, 3)]).toEqual([0.4, 0.4, HALF_PI]);
+    expect([m.layer(0, 3).g, m.layer(1, 3).g, m.layer(2, 3).g]).toEqual([0.4, 0.4, HALF_PI]);
+    expect(() => m.layer(3, 3)).toThrow(/hidden layer 3 is outside 0..2/);
   });
 });
 

@@ -13,6 +13,7 @@ import { Matrix } from "ml-matrix";
 
 /** A tensor of this backend: an ml-matrix Matrix (float64). */
 class CpuTensor implements Tensor {
+  readonly kind = "tensor";
   constructor(readonly m: Matrix) {}
   get rows(): number {
     return this.m.rows;
@@ -23,6 +24,7 @@ class CpuTensor implements Tensor {
 }
 
 class CpuQubits implements QubitRegister {
+  readonly kind = "qubits";
   readonly alpha: Float64Array;
   readonly m: Int8Array;
   constructor(

@@ -1,17 +1,18 @@
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CapabilityError,
   HALF_PI,
-  loadCheckpoint,
   SgdTrainer,
+  type Checkpoint,
   type Backend,
   type NetworkSpec,
   type ProgressEvent,
   type TrainSpec,
 } from "@natural-quantization/core";
 import { loadMnistSubset, syntheticDataset } from "@natural-quantization/datasets";
+import { loadCheckpoint, saveCheckpoint } from "@natural-quantization/core/node";
 import { describe, expect, it } from "vitest";
 import { CpuBackend } from "../src/cpu-backend.js";
 
@@ -28,7 +29,7 @@ describe("SgdTrainer on sim-cpu", () => {
     const result = await trainer.train({ network: net(0.5), training: spec(), dataset: data });
     expect(result.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(result.history[2].loss).toBeLessThan(result.history[0].loss);
-    const ev = trainer.evaluate({ network: net(0.5), weights: result.weights, split: data.test, shots: 7, seed: 11 });
+    const ev = await trainer.evaluate({ network: net(0.5), weights: result.weights, split: data.test, shots: 7, seed: 11 });
     expect(ev.kShot.error).toBeLessThan(0.2);
     expect(ev.oneShot.stderr).toBeCloseTo(Math.sqrt((ev.oneShot.error * (1 - ev.oneShot.error)) / 200), 12);
     expect(events.filter((e) => e.kind === "epoch")).toHaveLength(3);
@@ -48,7 +49,7 @@ describe("SgdTrainer on sim-cpu", () => {
     const ckPath = join(dir, "checkpoint.json");
     const network = net(0.4, 0.8);
     const full = await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 3 }), dataset: data });
-    await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 2 }), dataset: data, checkpointPath: ckPath });
+    await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 2 }), dataset: data, onEpochEnd: (state) => saveCheckpoint(ckPath, state) });
     const ck = loadCheckpoint(ckPath);
     expect(ck.epoch).toBe(2);
     const resumed = await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 3 }), dataset: data, resume: ck });
@@ -61,7 +62,7 @@ describe("SgdTrainer on sim-cpu", () => {
   it("the classical network (a = 0, g = pi/2) is deterministic: one-shot error equals k-shot error", async () => {
     const trainer = new SgdTrainer(new CpuBackend());
     const r = await trainer.train({ network: net(0), training: spec({ epochs: 2 }), dataset: data });
-    const ev = trainer.evaluate({ network: net(0), weights: r.weights, split: data.test, shots: 9, seed: 3 });
+    const ev = await trainer.evaluate({ network: net(0), weights: r.weights, split: data.test, shots: 9, seed: 3 });
     expect(ev.oneShot.error).toBe(ev.kShot.error);
     expect(r.history.at(-1)!.testError1).toBe(ev.oneShot.error);
   });
@@ -72,15 +73,20 @@ describe("SgdTrainer on sim-cpu", () => {
     await expect(new SgdTrainer(evalOnly).train({ network: net(0.5), training: spec(), dataset: data })).rejects.toThrow(CapabilityError);
     const r = await new SgdTrainer(be).train({ network: net(0.5), training: spec({ epochs: 1 }), dataset: data });
     r.weights[0].w[3] = Number.NaN;
-    expect(() => new SgdTrainer(be).evaluate({ network: net(0.5), weights: r.weights, split: data.test, shots: 1, seed: 0 })).toThrow(/layer 1 w\[3\] is NaN/);
+    await expect(new SgdTrainer(be).evaluate({ network: net(0.5), weights: r.weights, split: data.test, shots: 1, seed: 0 })).rejects.toThrow(/layer 1 w\[3\] is NaN/);
   });
 
-  it("writes a checkpoint every epoch", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "nq-ck-"));
-    const ckPath = join(dir, "ck.json");
-    await new SgdTrainer(new CpuBackend()).train({ network: net(0.5), training: spec({ epochs: 1 }), dataset: data, checkpointPath: ckPath });
-    expect(existsSync(ckPath)).toBe(true);
-    expect(loadCheckpoint(ckPath).history).toHaveLength(1);
+  it("hands its state to the caller after every epoch, each a state the run can resume from", async () => {
+    const states: Checkpoint[] = [];
+    const network = net(0.5);
+    const full = await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 3 }), dataset: data, onEpochEnd: (s) => void states.push(s) });
+    expect(states.map((s) => s.epoch)).toEqual([1, 2, 3]);
+    expect(states.map((s) => s.history.length)).toEqual([1, 2, 3]);
+    // The state after epoch 1 is that epoch's, not the final one: resuming from it reproduces the run.
+    expect(states[0].weights[0].w).not.toEqual(full.weights[0].w);
+    const resumed = await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 3 }), dataset: data, resume: states[0] });
+    resumed.weights.forEach((l, i) => expect(l.w).toEqual(full.weights[i].w));
+    expect(states[2].weights[1].w).toEqual(full.weights[1].w);
   });
 
   it("trains Model 1 (a = 0.5, width 64, depth 3, 3 epochs) on the bundled MNIST subset to test error below 25%", async () => {
@@ -89,7 +95,7 @@ describe("SgdTrainer on sim-cpu", () => {
     const training: TrainSpec = { epochs: 3, batch: 64, lr: 0.01, momentum: 0.9, shots: 15, seed: 0 };
     const trainer = new SgdTrainer(new CpuBackend());
     const r = await trainer.train({ network, training, dataset: mnist, evaluateEachEpoch: false });
-    const ev = trainer.evaluate({ network, weights: r.weights, split: mnist.test, shots: 15, seed: 0 });
+    const ev = await trainer.evaluate({ network, weights: r.weights, split: mnist.test, shots: 15, seed: 0 });
     console.log(`MNIST a=0.5 w64 d3 3 epochs: one-shot ${ev.oneShot.error.toFixed(4)} +- ${ev.oneShot.stderr.toFixed(4)}, 15-shot ${ev.kShot.error.toFixed(4)}`);
     expect(ev.oneShot.error).toBeLessThan(0.25);
     expect(ev.kShot.error).toBeLessThan(0.25);

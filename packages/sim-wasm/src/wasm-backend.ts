@@ -58,6 +58,7 @@ interface Derived extends View {
  * storage are padded to a multiple of 4 floats (see rowStride) and the padding is always zero.
  */
 export class WasmTensor implements Tensor {
+  readonly kind = "tensor";
   /** Storage: address, floats between storage rows, storage layout. */
   ptr: number;
   stride: number;
@@ -92,6 +93,7 @@ export class WasmTensor implements Tensor {
 }
 
 class WasmQubits implements QubitRegister {
+  readonly kind = "qubits";
   /** Leading rows known to be in a basis state (alpha 0 or pi): the projective fast path applies. */
   cleanRows = 0;
   /**

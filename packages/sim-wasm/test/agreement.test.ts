@@ -4,20 +4,21 @@ import { describe, expect, it } from "vitest";
 import {
   HALF_PI,
   PAPER_NETWORK,
+  EVAL_PASS_BASE,
   SgdTrainer,
   initWeights,
   type Backend,
   type Dataset,
   type NetworkSpec,
+  type ExactQubitLayer,
+  type Machine,
   type NeuronParams,
-  type Tensor,
 } from "@natural-quantization/core";
 import { referenceNeuronLayers } from "@natural-quantization/core/conformance";
+import { neuronLayerParams } from "@natural-quantization/core";
 import { CpuBackend } from "@natural-quantization/sim-cpu";
 import { loadMnistSubset } from "@natural-quantization/datasets";
 import { WasmBackend } from "../src/wasm-backend.js";
-
-const EVAL_PASS = 0x80000000;
 
 let mnist: Dataset | undefined;
 function data(): Dataset {
@@ -25,48 +26,46 @@ function data(): Dataset {
   return mnist;
 }
 
+/** The backend as a machine whose qubit layer records every hidden layer's outcomes, in call order. */
+function recording(be: Backend): { machine: Machine; outcomes: Float32Array[]; inputs: Float32Array[] } {
+  const outcomes: Float32Array[] = [];
+  const inputs: Float32Array[] = [];
+  const qubits: ExactQubitLayer = {
+    name: be.name,
+    capabilities: be.capabilities,
+    qubits: (rows, cols) => be.qubits(rows, cols),
+    resetQubits: (q, n) => be.resetQubits(q, n),
+    neuronLayer(z, q, d, params, draw, n) {
+      inputs.push(be.read(z, n));
+      be.neuronLayer(z, q, d, params, draw, n);
+      outcomes.push(be.read(d, n));
+    },
+  };
+  return { machine: { dense: be, qubits }, outcomes, inputs };
+}
+
 /**
- * Runs `shots` forward passes of the paper's network the way the Trainer's evaluation does
- * (layer 1 computed once, every measurement redrawn per shot) and returns the hidden outcomes
- * of every shot and layer.
+ * Evaluates the network (seeded initial weights; biases 0.05 sin(i) where present) with `shots`
+ * shots through the real Trainer, and returns the hidden outcomes of every shot and layer.
  */
-function hiddenOutcomes(be: Backend, network: NetworkSpec, x: Float32Array, rows: number, shots: number, seed: number): Float32Array[][] {
+async function hiddenOutcomes(be: Backend, network: NetworkSpec, x: Float32Array, rows: number, shots: number, seed: number): Promise<Float32Array[][]> {
   const H = network.depth - 1;
-  const weights = initWeights(network, seed);
-  const w = weights.map((l) => {
-    const t = be.tensor(l.out, l.in);
-    be.write(t, l.w);
-    return t;
-  });
-  const b = weights.map((l) => {
-    if (!l.b) return null;
-    const t = be.tensor(1, l.out);
-    be.write(t, l.b.map((_, i) => 0.05 * Math.sin(i)));
-    return t;
-  });
-  const xt = be.tensor(rows, network.inputSize);
-  be.write(xt, x.subarray(0, rows * network.inputSize));
-  const z: Tensor[] = [], d: Tensor[] = [];
-  for (let l = 0; l < H; l++) {
-    z.push(be.tensor(rows, network.width));
-    d.push(be.tensor(rows, network.width));
-  }
-  const logits = be.tensor(rows, network.outputSize);
-  const q = be.qubits(rows, network.width);
-  const out: Float32Array[][] = [];
+  const weights = initWeights(network, seed).map((l) => ({ ...l, b: l.b ? l.b.map((_, i) => 0.05 * Math.sin(i)) : null }));
+  const { machine, outcomes, inputs } = recording(be);
+  const split = { n: rows, x: x.subarray(0, rows * network.inputSize), y: new Int32Array(rows) };
+  await new SgdTrainer(machine).evaluate({ network, weights, split, shots, seed });
+  expect(outcomes).toHaveLength(shots * H);
+  // The Trainer's calls must realise the model: the reference chain of core, fed the recorded z,
+  // with each hidden layer's parameters (the last one projective) and each shot's own draws.
+  const params = Array.from({ length: H }, (_, l) => neuronLayerParams(network.neuron, l, H));
   for (let s = 0; s < shots; s++) {
-    be.resetQubits(q, rows);
-    const shot: Float32Array[] = [];
-    for (let l = 0; l < H; l++) {
-      if (!(l === 0 && s > 0)) be.linear(l === 0 ? xt : d[l - 1], w[l], b[l], z[l], rows, l > 0);
-      const params: NeuronParams = { ...network.neuron, g: l === H - 1 ? HALF_PI : network.neuron.g };
-      be.neuronLayer(z[l], q, d[l], params, { seed, pass: EVAL_PASS + s, layer: l, rowOffset: 0 }, rows);
-      shot.push(be.read(d[l], rows));
-    }
-    be.linear(d[H - 1], w[H], b[H], logits, rows, true);
-    out.push(shot);
+    const keys = params.map((_, l) => ({ seed, pass: EVAL_PASS_BASE + s, layer: l, rowOffset: 0 }));
+    const ref = referenceNeuronLayers(inputs.slice(s * H, (s + 1) * H), rows, network.width, params, keys);
+    let same = 0;
+    ref.forEach((layer, l) => layer.forEach((v, i) => void (v === outcomes[s * H + l][i] && same++)));
+    expect(same / (H * rows * network.width)).toBeGreaterThanOrEqual(0.999);
   }
-  return out;
+  return Array.from({ length: shots }, (_, s) => outcomes.slice(s * H, (s + 1) * H));
 }
 
 function agreement(a: Float32Array[][], b: Float32Array[][]): number {
@@ -88,14 +87,14 @@ describe("sim-wasm agrees with sim-cpu", () => {
     ["Model 2 a=0.5 g=0.9", { a: 0.5, g: 0.9, activation: "tanh" }, false],
   ];
   for (const [label, neuron, bias] of cases) {
-    it(`identical hidden outcomes of the paper network on MNIST, 3 shots (${label})`, () => {
+    it(`identical hidden outcomes of the paper network on MNIST, 3 shots (${label})`, async () => {
       const network: NetworkSpec = { ...PAPER_NETWORK, bias, neuron };
       const rows = 200, shots = 3;
       const cpu = new CpuBackend(), wasm = new WasmBackend();
       try {
         const x = data().test.x;
-        const ref = hiddenOutcomes(cpu, network, x, rows, shots, 11);
-        const got = hiddenOutcomes(wasm, network, x, rows, shots, 11);
+        const ref = await hiddenOutcomes(cpu, network, x, rows, shots, 11);
+        const got = await hiddenOutcomes(wasm, network, x, rows, shots, 11);
         const share = agreement(got, ref);
         console.log(`agreement ${label}: ${(100 * share).toFixed(4)}% of ${shots * 3 * rows * 512} outcomes`);
         expect(share).toBeGreaterThanOrEqual(0.999);
@@ -106,16 +105,16 @@ describe("sim-wasm agrees with sim-cpu", () => {
     });
   }
 
-  it("15-shot evaluation outcomes (incremental layer updates) agree with recomputation and with sim-cpu", () => {
+  it("15-shot evaluation outcomes (incremental layer updates) agree with recomputation and with sim-cpu", async () => {
     // A small a: few neurons change between shots, so most rows are updated from their flips.
     const network: NetworkSpec = { ...PAPER_NETWORK, neuron: { a: 0.1, g: HALF_PI, activation: "tanh" } };
     const rows = 100, shots = 15;
     const cpu = new CpuBackend(), inc = new WasmBackend(), full = new WasmBackend({ incremental: false });
     try {
       const x = data().test.x;
-      const ref = hiddenOutcomes(cpu, network, x, rows, shots, 5);
-      const a = hiddenOutcomes(inc, network, x, rows, shots, 5);
-      const b = hiddenOutcomes(full, network, x, rows, shots, 5);
+      const ref = await hiddenOutcomes(cpu, network, x, rows, shots, 5);
+      const a = await hiddenOutcomes(inc, network, x, rows, shots, 5);
+      const b = await hiddenOutcomes(full, network, x, rows, shots, 5);
       const vsCpu = agreement(a, ref), vsFull = agreement(a, b);
       const updated = inc.stats.updatedRows / inc.stats.signRows;
       console.log(`15 shots: ${(100 * updated).toFixed(1)}% of sign-input rows updated from flips; incremental vs sim-cpu ${(100 * vsCpu).toFixed(4)}%, vs full recomputation ${(100 * vsFull).toFixed(4)}%`);
@@ -163,7 +162,7 @@ describe("sim-wasm agrees with sim-cpu", () => {
       const rows = 30, cols = 21;
       const zArr = Float32Array.from({ length: rows * cols }, (_, i) => (i % 7 === 0 ? 0 : Math.sin(i * 3.1) * (i % 3 === 0 ? 1e-3 : 2)));
       for (const a of [1e-310, 1e-300, 1e6]) {
-        const params: NeuronParams = { a, g: HALF_PI, activation: "tanh" };
+        const params = neuronLayerParams({ a, g: HALF_PI, activation: "tanh" }, 0, 1);
         const key = { seed: 3, pass: 4, layer: 0, rowOffset: 0 };
         const [ref] = referenceNeuronLayers([zArr], rows, cols, [params], [key]);
         const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
@@ -188,7 +187,7 @@ describe("sim-wasm agrees with sim-cpu", () => {
       const dw = be.tensor(out, K), dx = be.tensor(n, K);
       be.write(z, zArr); be.write(dy, dyArr); be.write(w, wArr);
       be.resetQubits(q, n);
-      be.neuronLayer(z, q, d, { a: 0, g: HALF_PI, activation: "tanh" }, { seed: 1, pass: 1, layer: 0, rowOffset: 0 }, n);
+      be.neuronLayer(z, q, d, neuronLayerParams({ a: 0, g: HALF_PI, activation: "tanh" }, 0, 1), { seed: 1, pass: 1, layer: 0, rowOffset: 0 }, n);
       be.linearBackward(dy, d, w, dx, dw, null, n);
       const got = be.read(dw), gotX = be.read(dx);
       for (let o = 0; o < out; o++) for (let k = 0; k < K; k++) {
@@ -214,7 +213,7 @@ describe("sim-wasm agrees with sim-cpu", () => {
       try {
         const trainer = new SgdTrainer(be);
         const r = await trainer.train({ network, training, dataset: data(), evaluateEachEpoch: false });
-        errors.push(trainer.evaluate({ network, weights: r.weights, split: data().test, shots: 1, seed: 3 }).oneShot.error);
+        errors.push((await trainer.evaluate({ network, weights: r.weights, split: data().test, shots: 1, seed: 3 })).oneShot.error);
       } finally {
         be.dispose();
       }
@@ -237,7 +236,7 @@ describe("sim-wasm threads", () => {
         if (threads === 2) expect(be.waitForThreads()).toBe(true);
         const trainer = new SgdTrainer(be);
         const r = await trainer.train({ network, training, dataset: data(), evaluateEachEpoch: false });
-        const ev = trainer.evaluate({ network, weights: r.weights, split: data().test, shots: 3, seed: 9 });
+        const ev = await trainer.evaluate({ network, weights: r.weights, split: data().test, shots: 3, seed: 9 });
         results.push({ w: r.weights.map((l) => l.w), kShot: ev.kShot.error, oneShot: ev.oneShot.error });
       } finally {
         be.dispose();

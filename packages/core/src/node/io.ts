@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync, unlinkSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
-import { DataError } from "./errors.js";
+import { DataError } from "../errors.js";
 
 /**
  * Writes a file so that readers see either the old or the new contents, never a torn one:
