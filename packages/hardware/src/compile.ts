@@ -48,13 +48,14 @@ export function compileForTarget(circuit: Circuit, target: Target): Circuit {
   const coupled = (a: number, b: number): boolean => directed.has(`${a},${b}`) || directed.has(`${b},${a}`);
 
   const out: Operation[] = [];
-  const emit1 = (g: Gate, depth = 0): void => {
-    if (depth > 8) fail(g.op);
+  const emit1 = (g: Gate, root: string = g.op, depth = 0): void => {
+    const what = g.op === root ? root : `${root} (via ${g.op})`;
+    if (depth > 8) fail(what);
     if (basis.has(g.op)) {
       out.push(g);
       return;
     }
-    for (const h of oneQubitRule(g, basis) ?? fail(g.op)) emit1(h, depth + 1);
+    for (const h of oneQubitRule(g, basis) ?? fail(what)) emit1(h, root, depth + 1);
   };
   const emit2 = (g: TwoQubitGate): void => {
     if (!coupled(g.control, g.target)) {

@@ -69,46 +69,92 @@ export function planLayer(target: Target, g: number, options: LayoutOptions = {}
 }
 
 /**
- * A matching of the coupling map (no qubit in two pairs), greedy: the qubit with the fewest free
- * neighbours is matched first, to its neighbour with the fewest free neighbours. Each pair is
- * [neuron, ancilla] in a direction the coupling map lists, so a directed native gate
- * (Eagle's ecr) needs no flip. Sorted by neuron qubit.
+ * A matching of the coupling map (no qubit in two pairs). Greedy first: the qubit with the fewest
+ * free neighbours is matched to its neighbour with the fewest free neighbours. When the coupling
+ * graph is bipartite (heavy-hex lattices are), augmenting paths then grow it to a maximum matching
+ * (Kuhn's algorithm). Each pair is [neuron, ancilla] in a direction the coupling map lists, so a
+ * directed native gate (Eagle's ecr) needs no flip. Sorted by neuron qubit.
  */
 function coupledPairs(target: Target, allowed: ReadonlySet<number>): [number, number][] {
-  const neighbours = new Map<number, Set<number>>();
+  const neighbours = new Map<number, number[]>();
   const directed = new Set<string>();
   for (const [a, b] of target.couplingMap) {
     if (a === b || !allowed.has(a) || !allowed.has(b)) continue;
     directed.add(`${a},${b}`);
     for (const [x, y] of [[a, b], [b, a]] as const) {
-      const set = neighbours.get(x) ?? new Set<number>();
-      set.add(y);
-      neighbours.set(x, set);
+      const list = neighbours.get(x) ?? [];
+      if (!list.includes(y)) list.push(y);
+      neighbours.set(x, list);
     }
   }
-  const free = new Set(neighbours.keys());
-  const freeDegree = (q: number): number => [...neighbours.get(q)!].filter((n) => free.has(n)).length;
-  const pairs: [number, number][] = [];
+  for (const list of neighbours.values()) list.sort((x, y) => x - y);
+  const mate = new Map<number, number>();
+  const free = (q: number): boolean => !mate.has(q);
+  const freeDegree = (q: number): number => neighbours.get(q)!.filter(free).length;
   for (;;) {
     let best = -1;
     let bestDegree = Number.POSITIVE_INFINITY;
-    for (const q of free) {
+    for (const q of [...neighbours.keys()].sort((x, y) => x - y)) {
+      if (!free(q)) continue;
       const d = freeDegree(q);
-      if (d > 0 && (d < bestDegree || (d === bestDegree && q < best))) [best, bestDegree] = [q, d];
+      if (d > 0 && d < bestDegree) [best, bestDegree] = [q, d];
     }
     if (best < 0) break;
     let partner = -1;
     let partnerDegree = Number.POSITIVE_INFINITY;
     for (const n of neighbours.get(best)!) {
-      if (!free.has(n)) continue;
+      if (!free(n)) continue;
       const d = freeDegree(n);
-      if (d < partnerDegree || (d === partnerDegree && n < partner)) [partner, partnerDegree] = [n, d];
+      if (d < partnerDegree) [partner, partnerDegree] = [n, d];
     }
-    free.delete(best);
-    free.delete(partner);
-    pairs.push(directed.has(`${best},${partner}`) ? [best, partner] : [partner, best]);
+    mate.set(best, partner);
+    mate.set(partner, best);
   }
+  const colour = twoColouring(neighbours);
+  if (colour) augmentToMaximum(neighbours, colour, mate);
+  const pairs: [number, number][] = [];
+  for (const [a, b] of mate) if (a < b) pairs.push(directed.has(`${a},${b}`) ? [a, b] : [b, a]);
   return pairs.sort((x, y) => x[0] - y[0]);
+}
+
+/** A 2-colouring of the graph, or null when it has an odd cycle. */
+function twoColouring(neighbours: ReadonlyMap<number, readonly number[]>): Map<number, 0 | 1> | null {
+  const colour = new Map<number, 0 | 1>();
+  for (const start of neighbours.keys()) {
+    if (colour.has(start)) continue;
+    colour.set(start, 0);
+    const queue = [start];
+    while (queue.length > 0) {
+      const q = queue.shift()!;
+      for (const n of neighbours.get(q)!) {
+        if (!colour.has(n)) {
+          colour.set(n, colour.get(q) === 0 ? 1 : 0);
+          queue.push(n);
+        } else if (colour.get(n) === colour.get(q)) return null;
+      }
+    }
+  }
+  return colour;
+}
+
+/** Kuhn's augmenting paths from each free colour-0 vertex: a maximum matching of a bipartite graph. */
+function augmentToMaximum(neighbours: ReadonlyMap<number, readonly number[]>, colour: ReadonlyMap<number, 0 | 1>, mate: Map<number, number>): void {
+  const tryAugment = (u: number, visited: Set<number>): boolean => {
+    for (const v of neighbours.get(u)!) {
+      if (visited.has(v)) continue;
+      visited.add(v);
+      const w = mate.get(v);
+      if (w === undefined || tryAugment(w, visited)) {
+        mate.set(u, v);
+        mate.set(v, u);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const u of [...colour.keys()].sort((x, y) => x - y)) {
+    if (colour.get(u) === 0 && !mate.has(u)) tryAugment(u, new Set());
+  }
 }
 
 export function unitsPerBlock(layout: LayerLayout): number {
