@@ -6,7 +6,7 @@ import { outcomeDistribution } from "./outcome-distribution.js";
 import { importQasm2 } from "./qasm2-import.js";
 import { splitIntoComponents, wholeProgram } from "./qubit-components.js";
 import { sampleShots, type SampledComponent } from "./shot-sampler.js";
-import { validateJob } from "./job-validation.js";
+import { validatePubs } from "./job-validation.js";
 
 export interface LocalProviderOptions {
   /** Qubits of the ideal, fully connected target (default 128). */
@@ -66,7 +66,7 @@ export class LocalProvider implements QuantumProvider {
     job: CircuitJob,
     options: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void } = {},
   ): Promise<JobResult> {
-    validateJob(job, this.capabilities);
+    validatePubs(job, this.capabilities);
     const jobId = `local-${this.nextJobId++}`;
     options.onStatus?.({ jobId, status: "Running" });
     const results: Uint8Array[][][] = [];
