@@ -1,0 +1,10 @@
+export * from "./local-provider.js";
+export * from "./ideal-target.js";
+export * from "./ibm-runtime-provider.js";
+export * from "./ibm-target.js";
+export * from "./ibm-config.js";
+export * from "./ibm-errors.js";
+export * from "./job-packing.js";
+export * from "./sampler-results.js";
+export * from "./http-retry.js";
+export { MAX_COMPONENT_QUBITS } from "./outcome-distribution.js";
