@@ -26,11 +26,17 @@ export const Tokens = {
 export interface BackendPlugin {
   readonly name: string;
   readonly description: string;
-  register(container: DependencyContainer, options?: BackendOptions): void;
+  /**
+   * True for a backend that brings only a qubit layer (a device) and borrows a simulator's dense
+   * math: the composer registers a simulator first, and `register` rebinds `Tokens.QubitLayer`.
+   */
+  readonly borrowsDense?: boolean;
+  /** Binds the implementation; may be asynchronous (a device is asked for its target first). */
+  register(container: DependencyContainer, options?: BackendOptions): void | Promise<void>;
 }
 
 /** One value per container, made on first use. */
-function once<T>(create: () => T): () => T {
+export function once<T>(create: () => T): () => T {
   let made: { value: T } | null = null;
   return () => (made ??= { value: create() }).value;
 }

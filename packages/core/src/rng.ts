@@ -17,6 +17,8 @@ export const Stream = {
   init: 0x494e4954, // "INIT": weight initialisation
   shuffle: 0x53485546, // "SHUF": minibatch order
   split: 0x53504c54, // "SPLT": dataset splits
+  shots: 0x53484f54, // "SHOT": shots drawn by shot simulators (the local provider)
+  noise: 0x4e4f4953, // "NOIS": noise inserted as sampled gates
 } as const;
 export type StreamName = keyof typeof Stream;
 

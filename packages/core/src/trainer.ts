@@ -1,4 +1,4 @@
-import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, QubitRegister, ShotQubitLayer, Tensor } from "./backend.js";
+import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, QubitRegister, ShotQubitLayer, ShotSamplingCapabilities, Tensor } from "./backend.js";
 import type { Dataset, Split } from "./dataset.js";
 import { CapabilityError, DataError } from "./errors.js";
 import { errorRate, majority, type ErrorRate } from "./metrics.js";
@@ -341,8 +341,7 @@ export class SgdTrainer implements Trainer {
   private async evaluateShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, network: NetworkSpec, options: EvalOptions): Promise<EvalResult> {
     const { split, shots } = options;
     const t0 = this.clock.now();
-    const rowsPerCall = Math.max(1, Math.floor(m.qubits.capabilities.unitsPerCall / network.width));
-    const images = Math.max(1, Math.min(split.n, Math.floor(rowsPerCall / shots)));
+    const images = shotBatchImages(m.qubits.capabilities, network.width, shots, split.n);
     const buf = new Buffers(m, network, images * shots);
     const votes = new Votes(split, network.outputSize);
     const x = new Float32Array(images * shots * network.inputSize);
@@ -366,6 +365,15 @@ export class SgdTrainer implements Trainer {
     }
     return votes.result(shots, (this.clock.now() - t0) / 1000);
   }
+}
+
+/**
+ * Images per call of a shot-sampling evaluation: each image is repeated `shots` times side by side,
+ * and a call carries at most `unitsPerCall` (row, neuron) units (at least one image).
+ */
+export function shotBatchImages(capabilities: ShotSamplingCapabilities, width: number, shots: number, images: number): number {
+  const rowsPerCall = Math.max(1, Math.floor(capabilities.unitsPerCall / width));
+  return Math.max(1, Math.min(images, Math.floor(rowsPerCall / shots)));
 }
 
 function isExact(q: QubitLayer): q is ExactQubitLayer {
