@@ -50,9 +50,9 @@ describe("ibm-runtime against the local IBM test server: jobs end to end", () =>
   });
 
   it("keeps the bit order: element i of a shot is c[i]", async () => {
-    const pub: Pub = { program: isa(`x $2;\nx $3;\nc[0] = measure $2;\nc[1] = measure $0;\nc[2] = measure $3;\n`, 3), clbits: 3, bindings: null };
-    const [[shots]] = await provider().run({ pubs: [pub], shots: 50 });
-    for (const s of shots) expect(Array.from(s)).toEqual([1, 0, 1]);
+    const program = isa(`x $2;\nx $3;\nc[0] = measure $2;\nc[2] = measure $0;\nc[1] = measure $3;\nc[3] = measure $1;\n`, 4);
+    const [[shots]] = await provider().run({ pubs: [{ program, clbits: 4, bindings: null }], shots: 50 });
+    for (const s of shots) expect(Array.from(s)).toEqual([1, 1, 0, 0]);
   });
 
   it("executes cz (H-CZ-H flips the target of a |1> control) on Heron and ecr with its direction on Eagle", async () => {
@@ -189,13 +189,14 @@ describe("ibm-runtime against the local IBM test server: failures", () => {
 
 describe("ibm-runtime: tokens and secrecy", () => {
   it("refreshes the IAM token before it expires", async () => {
-    const shortLived = await IbmTestServer.start({ apiKey: TEST_KEY, serviceCrn: CRN, tokenTtlSeconds: 2 });
+    const shortLived = await IbmTestServer.start({ apiKey: TEST_KEY, serviceCrn: CRN, tokenTtlSeconds: 3 });
     try {
       const p = new IbmRuntimeProvider({ backend: "test_heron6", env: shortLived.env(), submissionIntervalMs: 0, pollInitialMs: 5 });
       const pub: Pub = { program: isa("c[0] = measure $0;\n", 1), clbits: 1, bindings: null };
       await p.run({ pubs: [pub], shots: 1 });
       expect(shortLived.tokenExchanges).toBe(1);
-      await new Promise((r) => setTimeout(r, 1700)); // past 80% of the 2 s lifetime, before expiry
+      // 0.3 s before the token expires: still valid, but inside the last 20% of its 3 s lifetime.
+      await new Promise((r) => setTimeout(r, shortLived.lastTokenExpiresAt - 300 - Date.now()));
       await p.run({ pubs: [pub], shots: 1 });
       expect(shortLived.tokenExchanges).toBe(2);
       expect(shortLived.expiredTokenUses).toBe(0);

@@ -84,6 +84,8 @@ export class IbmTestServer {
   tokenExchanges = 0;
   /** Requests that arrived with a token past its expiry (a client that refreshes in time sends none). */
   expiredTokenUses = 0;
+  /** Epoch milliseconds at which the last issued token stops being accepted. */
+  lastTokenExpiresAt = 0;
   private readonly failures: { failure: InjectedFailure; left: number }[] = [];
   private readonly jobFailures: { reason: string; code: number }[] = [];
   private readonly tokens = new Map<string, number>();
@@ -207,15 +209,17 @@ export class IbmTestServer {
     }
     const ttl = this.options.tokenTtlSeconds ?? 3600;
     const token = randomBytes(24).toString("base64url");
-    const now = Date.now();
-    this.tokens.set(token, now + ttl * 1000);
+    // Like IAM, `expiration` is whole epoch seconds; the token is refused from that instant on.
+    const expiration = Math.floor(Date.now() / 1000) + ttl;
+    this.tokens.set(token, expiration * 1000);
+    this.lastTokenExpiresAt = expiration * 1000;
     this.tokenExchanges++;
     send(200, {
       access_token: token,
       refresh_token: "not_supported",
       token_type: "Bearer",
       expires_in: ttl,
-      expiration: Math.floor(now / 1000) + ttl,
+      expiration,
       scope: "ibm openid",
     });
   }
