@@ -35,6 +35,16 @@ function provider(overrides: Partial<IbmRuntimeProviderOptions> = {}, env: Recor
   });
 }
 
+/** The error a promise rejects with (the test fails if it resolves). */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a failure, but the call succeeded");
+}
+
 /** ry(theta)-equivalent in Heron's basis: sx; rz(theta + pi); sx gives P(1) = sin^2(theta/2). */
 const ryLike = (q: number, angle: string) => `sx $${q};\nrz(${angle} + pi) $${q};\nsx $${q};\n`;
 
@@ -125,7 +135,7 @@ describe("ibm-runtime against the local IBM test server: failures", () => {
 
   it("gives up after the retries with the status in one line", async () => {
     server.failNext({ route: "results", status: 503, times: 10 });
-    const err = await provider().run({ pubs: [pub], shots: 5 }).catch((e: unknown) => e);
+    const err = await failure(provider().run({ pubs: [pub], shots: 5 }));
     expect(err).toBeInstanceOf(IbmRuntimeError);
     expect((err as Error).message).toMatch(/GET \/jobs\/.*\/results failed \(HTTP 503/);
     expect(server.requests.filter((r) => r.route === "results").length).toBe(4); // 1 + maxRetries 3
@@ -133,15 +143,15 @@ describe("ibm-runtime against the local IBM test server: failures", () => {
 
   it("401 and 403: a credentials error naming IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN", async () => {
     server.failNext({ route: "create", status: 401, times: 2 });
-    const e401 = await provider().run({ pubs: [pub], shots: 5 }).catch((e: unknown) => e as Error);
+    const e401 = await failure(provider().run({ pubs: [pub], shots: 5 }));
     expect(e401.message).toMatch(/refused the credentials \(HTTP 401.*IBM_CLOUD_API_KEY.*IBM_QUANTUM_CRN/);
     expect(e401.message).not.toContain("\n");
     server.failNext({ route: "create", status: 403 });
-    const e403 = await provider().run({ pubs: [pub], shots: 5 }).catch((e: unknown) => e as Error);
+    const e403 = await failure(provider().run({ pubs: [pub], shots: 5 }));
     expect(e403.message).toMatch(/HTTP 403.*IBM_QUANTUM_CRN/);
-    const wrongCrn = await provider({}, { IBM_QUANTUM_CRN: `${CRN}x` }).target().catch((e: unknown) => e as Error);
+    const wrongCrn = await failure(provider({}, { IBM_QUANTUM_CRN: `${CRN}x` }).target());
     expect(wrongCrn.message).toMatch(/HTTP 403.*IBM_QUANTUM_CRN/);
-    const wrongKey = await provider({}, { IBM_CLOUD_API_KEY: "not-the-key" }).target().catch((e: unknown) => e as Error);
+    const wrongKey = await failure(provider({}, { IBM_CLOUD_API_KEY: "not-the-key" }).target());
     expect(wrongKey.message).toMatch(/IAM did not accept the API key \(HTTP 400 BXNIM0415E.*IBM_CLOUD_API_KEY/);
   });
 
@@ -153,23 +163,23 @@ describe("ibm-runtime against the local IBM test server: failures", () => {
 
   it("409: a quota error", async () => {
     server.failNext({ route: "create", status: 409, body: { errors: [{ code: 1217, message: "Instance usage limit reached" }] } });
-    const e = await provider().run({ pubs: [pub], shots: 5 }).catch((e: unknown) => e as Error);
+    const e = await failure(provider().run({ pubs: [pub], shots: 5 }));
     expect(e.message).toMatch(/quota or instance limits \(HTTP 409: Instance usage limit reached\)/);
   });
 
   it("a Failed job reports its reason and code", async () => {
     server.failNextJob("Internal error while running the circuits", 1999);
-    const e = await provider().run({ pubs: [pub], shots: 5 }).catch((e: unknown) => e as Error);
+    const e = await failure(provider().run({ pubs: [pub], shots: 5 }));
     expect(e.message).toMatch(/job test-job-\S+ failed \(error 1999\): Internal error while running the circuits/);
   });
 
   it("error 1517: a gate outside basis_gates, or ecr against the coupling direction, says to compile for the target", async () => {
     const hadamard = { program: isa("h $0;\nc[0] = measure $0;\n", 1), clbits: 1, bindings: null };
-    const e = await provider().run({ pubs: [hadamard], shots: 5 }).catch((e: unknown) => e as Error);
+    const e = await failure(provider().run({ pubs: [hadamard], shots: 5 }));
     expect(e).toBeInstanceOf(IbmRuntimeError);
     expect(e.message).toMatch(/non-ISA \(error 1517: .*instruction h is not in basis_gates.*compile them for the target backend/);
     const backwards = { program: isa("ecr $0, $1;\nc[0] = measure $0;\n", 1), clbits: 1, bindings: null };
-    const e2 = await provider({ backend: "test_eagle5" }).run({ pubs: [backwards], shots: 5 }).catch((e: unknown) => e as Error);
+    const e2 = await failure(provider({ backend: "test_eagle5" }).run({ pubs: [backwards], shots: 5 }));
     expect(e2.message).toMatch(/error 1517: .*not in the coupling map/);
   });
 
