@@ -183,6 +183,12 @@ describe("ibm-runtime against the local IBM test server: failures", () => {
     expect(e2.message).toMatch(/error 1517: .*not in the coupling map/);
   });
 
+  it("error 1517 in an HTTP error body is reported the same way", async () => {
+    server.failNext({ route: "create", status: 400, body: { errors: [{ code: 1517, message: "Circuits do not match the target definition" }] } });
+    const e = await failure(provider().run({ pubs: [pub], shots: 5 }));
+    expect(e.message).toMatch(/non-ISA \(error 1517: Circuits do not match the target definition\); compile them/);
+  });
+
   it("an aborted run cancels its job", async () => {
     const slow = await IbmTestServer.start({ apiKey: TEST_KEY, serviceCrn: CRN, pollsPerState: 1000 });
     try {

@@ -68,6 +68,12 @@ describe("the API key is never written anywhere", () => {
       errors.push(await attempt().catch((e: unknown) => e));
     }
     expect(errors.every((e) => e instanceof Error)).toBe(true);
+    const outside = [
+      ...written,
+      ...errors.map((e) => `${(e as Error).message}\n${(e as Error).stack}\n${inspect(e, { depth: 8 })}`),
+      ...filesWrittenSince(PACKAGE_DIR, started).map((f) => readFileSync(f, "utf8")),
+    ].join("\n");
+    expect(outside).not.toContain(CRN); // the instance is not logged, thrown or written either
     const everything = [
       ...written,
       ...errors.map((e) => `${(e as Error).message}\n${(e as Error).stack}\n${inspect(e, { depth: 8 })}`),
