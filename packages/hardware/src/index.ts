@@ -10,3 +10,4 @@ export * from "./identity-pairs.js";
 export * from "./heavy-hex.js";
 export * from "./targets.js";
 export * from "./providers/index.js";
+export * from "./device/hardware-qubit-layer.js";

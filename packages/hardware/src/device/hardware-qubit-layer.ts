@@ -1,0 +1,196 @@
+import {
+  backAction,
+  CapabilityError,
+  HALF_PI,
+  target as neuronTarget,
+  type DenseEngine,
+  type DrawKey,
+  type NeuronLayerParams,
+  type QubitRegister,
+  type ShotQubitLayer,
+  type ShotSamplingCapabilities,
+  type Tensor,
+} from "@natural-quantization/core";
+import type { Circuit } from "../circuit.js";
+import { compileForTarget } from "../compile.js";
+import { insertIdentityPairs } from "../identity-pairs.js";
+import { layerBindings, layerCircuits, layerCost, layerTemplate, planLayer, unitsPerBlock, unpackOutcomes, type LayerLayout, type WeakForm } from "../layer-circuits.js";
+import type { CircuitJob, JobStatus, Pub, QuantumProvider } from "../provider.js";
+import { toQasm2, toQasm3 } from "../qasm.js";
+import type { Target } from "../target.js";
+import { estimateCost, packJobs, type CostEstimate } from "../providers/job-packing.js";
+
+/** What runs before each device job: it sees the cost and may refuse (throw). */
+export interface JobGate {
+  (info: { readonly layer: number; readonly units: number; readonly cost: CostEstimate }): void | Promise<void>;
+}
+
+export interface HardwareLayerOptions {
+  readonly provider: QuantumProvider;
+  /** The device the circuits are laid out and compiled for (its coupling map and native gates). */
+  readonly target: Target;
+  /** Identity pairs inserted before the measurements (the authors' noise amplification); default 0. */
+  readonly identityPairs?: number;
+  /** At most this many units per block (the authors used 96 of 127 qubits); default all usable qubits. */
+  readonly maxUnitsPerBlock?: number;
+  /** Circuit form of the weak measurement (default the one-CZ form). */
+  readonly weakForm?: WeakForm;
+  /** Compile to the target's native gates even when the provider does not require it (default true: the exact program a device would get). */
+  readonly compile?: boolean;
+  readonly beforeJob?: JobGate;
+  readonly onStatus?: (s: JobStatus) => void;
+  /** Rewrites each concrete block circuit before it is emitted (e.g. noise inserted as gates); forces concrete circuits. */
+  readonly transformBlock?: (circuit: Circuit, block: number) => Circuit;
+}
+
+/** Units one neuronLayer call carries at most: bounds the Trainer's batch buffers. */
+const MAX_UNITS_PER_CALL = 1 << 18;
+
+/** One register on the device side: the classically tracked angle and last outcome of each qubit. */
+class HardwareRegister implements QubitRegister {
+  readonly kind = "qubits";
+  readonly alpha: Float64Array;
+  readonly m: Int8Array;
+  constructor(
+    readonly owner: HardwareQubitLayer,
+    readonly rows: number,
+    readonly cols: number,
+  ) {
+    this.alpha = new Float64Array(rows * cols);
+    this.m = new Int8Array(rows * cols).fill(1);
+  }
+}
+
+/**
+ * The qubit layer on a quantum device. Each hidden layer of a batch becomes circuits: for every
+ * (sample, neuron) unit the angle alpha + theta (alpha tracked classically between layers, as the
+ * circuits are fresh and shallow per layer), packed side by side into blocks up to the target's
+ * qubits, compiled to its native gates, emitted as OpenQASM, run with one shot each, and unpacked
+ * in order into outcomes; the back-action of each outcome updates alpha for the next layer.
+ * The dense math (z = W d) stays on the simulator it borrows.
+ */
+export class HardwareQubitLayer implements ShotQubitLayer {
+  readonly name: string;
+  readonly capabilities: ShotSamplingCapabilities;
+  private readonly layouts = new Map<number, LayerLayout>();
+  private readonly templates = new Map<number, string>();
+  private calls = 0;
+
+  constructor(
+    private readonly dense: DenseEngine,
+    private readonly options: HardwareLayerOptions,
+  ) {
+    const { provider, target } = options;
+    this.name = `hardware:${provider.name}`;
+    const perBlock = unitsPerBlock(this.layout(HALF_PI));
+    const blocksPerJob = this.usesBindings() ? provider.capabilities.maxExecutionsPerJob : provider.capabilities.maxPubsPerJob;
+    this.capabilities = {
+      sampling: "shots",
+      deterministic: false,
+      maxQubits: target.numQubits,
+      unitsPerCall: Math.max(1, Math.min(MAX_UNITS_PER_CALL, perBlock * blocksPerJob)),
+      noise: true,
+    };
+  }
+
+  qubits(rows: number, cols: number): QubitRegister {
+    return new HardwareRegister(this, rows, cols);
+  }
+
+  resetQubits(q: QubitRegister, n: number): void {
+    const r = this.own(q);
+    r.alpha.fill(0, 0, n * r.cols);
+    r.m.fill(1, 0, n * r.cols);
+  }
+
+  /** The layout of a layer with entanglement angle g (cached: projective and one weak angle per network). */
+  layout(g: number): LayerLayout {
+    let l = this.layouts.get(g);
+    if (!l) {
+      l = planLayer(this.options.target, g, { maxUnitsPerBlock: this.options.maxUnitsPerBlock, weakForm: this.options.weakForm });
+      this.layouts.set(g, l);
+    }
+    return l;
+  }
+
+  async neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, _draw: DrawKey, n: number): Promise<void> {
+    const reg = this.own(q);
+    if (z.cols !== reg.cols || d.cols !== reg.cols) throw new RangeError("neuronLayer: z, d and the register must have the same columns");
+    const zs = this.dense.read(z, n);
+    const units = n * reg.cols;
+    const angles = new Float64Array(units);
+    for (let i = 0; i < units; i++) {
+      angles[i] = reg.alpha[i] + HALF_PI * (reg.m[i] - neuronTarget(zs[i], params.a, params.activation));
+    }
+    const layout = this.layout(params.g);
+    const outcomes = await this.run(layout, angles, params.layer);
+    const out = new Float32Array(units);
+    for (let i = 0; i < units; i++) {
+      const m = outcomes[i] as 1 | -1;
+      reg.alpha[i] = backAction(angles[i], m, params.g);
+      reg.m[i] = m;
+      out[i] = m;
+    }
+    this.dense.write(d, out);
+  }
+
+  /** The circuits of one layer as one logical job (Pubs in block order). */
+  layerJob(layout: LayerLayout, angles: Float64Array): CircuitJob {
+    const { provider } = this.options;
+    if (this.usesBindings()) {
+      const pub: Pub = { program: this.template(layout), clbits: unitsPerBlock(layout), bindings: layerBindings(layout, angles) };
+      return { pubs: [pub], shots: 1 };
+    }
+    const emit = provider.capabilities.format === "qasm3" ? toQasm3 : toQasm2;
+    const base = this.calls * 1_000_003; // distinct blocks across calls for transformBlock's sampling
+    const pubs = layerCircuits(layout, angles).map((c, b): Pub => {
+      const circuit = this.prepare(this.options.transformBlock ? this.options.transformBlock(c, base + b) : c);
+      return { program: emit(circuit), clbits: circuit.numClbits, bindings: null };
+    });
+    return { pubs, shots: 1 };
+  }
+
+  private async run(layout: LayerLayout, angles: Float64Array, layer: number): Promise<Int8Array> {
+    const { provider } = this.options;
+    const job = this.layerJob(layout, angles);
+    this.calls++;
+    const cost = estimateCost(job, provider.capabilities);
+    await this.options.beforeJob?.({ layer, units: angles.length, cost });
+    const blockBits: Uint8Array[] = [];
+    for (const part of packJobs(job, provider.capabilities)) {
+      const result = await provider.run(part, { onStatus: this.options.onStatus });
+      // One shot per circuit: each binding row (or each concrete Pub) is one block.
+      for (const pub of result) for (const row of pub) blockBits.push(row[0]);
+    }
+    const expected = layerCost(layout, angles.length).blocks;
+    if (blockBits.length !== expected) throw new CapabilityError(`provider ${provider.name} returned ${blockBits.length} block results, expected ${expected}`);
+    return unpackOutcomes(layout, angles.length, blockBits);
+  }
+
+  private usesBindings(): boolean {
+    return this.options.provider.capabilities.parameterBindings && !this.options.transformBlock;
+  }
+
+  /** The compiled, emitted template of a layout (built once per entanglement angle). */
+  private template(layout: LayerLayout): string {
+    let text = this.templates.get(layout.g);
+    if (text === undefined) {
+      const circuit = this.prepare(layerTemplate(layout));
+      text = this.options.provider.capabilities.format === "qasm3" ? toQasm3(circuit) : toQasm2(circuit);
+      this.templates.set(layout.g, text);
+    }
+    return text;
+  }
+
+  /** Identity pairs, then native gates where the provider needs them (or the user asked). */
+  private prepare(circuit: Circuit): Circuit {
+    const { target, identityPairs = 0, compile = true, provider } = this.options;
+    const padded = identityPairs > 0 ? insertIdentityPairs(circuit, target, { k: identityPairs }) : circuit;
+    return compile || provider.capabilities.nativeGatesOnly ? compileForTarget(padded, target) : padded;
+  }
+
+  private own(q: QubitRegister): HardwareRegister {
+    if (!(q instanceof HardwareRegister) || q.owner !== this) throw new RangeError("this qubit register belongs to another qubit layer");
+    return q;
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { HALF_PI, SgdTrainer, type NetworkSpec } from "@natural-quantization/core";
+import { shotQubitConformance } from "@natural-quantization/core/conformance";
+import { syntheticDataset } from "@natural-quantization/datasets";
+import { CpuBackend } from "@natural-quantization/sim-cpu";
+import { builtinTarget, HardwareQubitLayer, LocalProvider } from "../../src/index.js";
+
+// Heron-like layout and native gates, run on the local simulator: the exact program a device would get.
+const heron = builtinTarget("heron");
+
+shotQubitConformance("hardware (local provider, Heron-like target)", () => {
+  const dense = new CpuBackend();
+  return { dense, qubits: new HardwareQubitLayer(dense, { provider: new LocalProvider({ numQubits: heron.numQubits, seed: 7 }), target: heron }) };
+}, { samples: 200 });
+
+describe("hardware qubit layer", () => {
+  it("evaluates a network trained on a simulator to the simulator's test error, within statistical error", async () => {
+    // Model 1 with the authors' htanh target (the weak measurement is covered by the tier above; it
+    // costs the slow local simulator about 5x more per unit).
+    const data = syntheticDataset({ trainSize: 400, testSize: 80, inputSize: 32, numClasses: 4, seed: 3 });
+    const network: NetworkSpec = { inputSize: 32, outputSize: 4, width: 8, depth: 3, bias: false, neuron: { a: 0.6, g: HALF_PI, activation: "htanh" } };
+    const sim = new CpuBackend();
+    const trainer = new SgdTrainer(sim);
+    const { weights } = await trainer.train({ network, training: { epochs: 4, batch: 32, lr: 0.05, momentum: 0.9, shots: 5, seed: 1 }, dataset: data, evaluateEachEpoch: false });
+    const shots = 3;
+    const onSim = await trainer.evaluate({ network, weights, split: data.test, shots, seed: 2 });
+    const dense = new CpuBackend();
+    const jobs: number[] = [];
+    const layer = new HardwareQubitLayer(dense, {
+      provider: new LocalProvider({ numQubits: heron.numQubits, seed: 5 }),
+      target: heron,
+      beforeJob: ({ cost }) => void jobs.push(cost.jobs),
+    });
+    const onDevice = await new SgdTrainer({ dense, qubits: layer }).evaluate({ network, weights, split: data.test, shots, seed: 2 });
+    // Every hidden layer of all shots of a batch is one job: 2 hidden layers, one batch here.
+    expect(jobs).toEqual([1, 1]);
+    for (const k of ["oneShot", "kShot"] as const) {
+      const a = onSim[k], b = onDevice[k];
+      const se = Math.sqrt(a.error * (1 - a.error) / data.test.n + b.error * (1 - b.error) / data.test.n);
+      console.log(`${k}: simulator ${a.error.toFixed(4)}, hardware(local) ${b.error.toFixed(4)}, 4.89 SE = ${(4.89 * se).toFixed(4)}`);
+      expect(Math.abs(a.error - b.error)).toBeLessThanOrEqual(4.89 * se + 1e-12);
+    }
+  });
+});
