@@ -4,6 +4,7 @@ import { ConfigError, UserError, type BackendPlugin } from "@natural-quantizatio
 export const KNOWN_BACKENDS: Readonly<Record<string, string>> = {
   "sim-wasm": "@natural-quantization/sim-wasm",
   "sim-cpu": "@natural-quantization/sim-cpu",
+  hardware: "@natural-quantization/hardware",
 };
 
 /** sim-wasm passes the conformance suite and agrees with sim-cpu; it is the default for its speed. */

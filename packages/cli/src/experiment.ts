@@ -6,6 +6,7 @@ import { container, instanceCachingFactory, type DependencyContainer } from "tsy
 import {
   registerCore,
   silentProgress,
+  UserError,
   Tokens,
   validateNetwork,
   validateTraining,
@@ -20,11 +21,10 @@ import {
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
 import { loadDataset } from "@natural-quantization/datasets";
-import { loadBackend } from "./backends.js";
+import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
+import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
 
-export interface ExperimentConfig {
-  readonly backend: string;
-  readonly threads?: number;
+export interface ExperimentConfig extends MachineConfig {
   readonly dataset: string;
   readonly trainSize: number;
   readonly testSize: number;
@@ -60,20 +60,32 @@ export interface RunRecord {
   readonly history: EpochMetrics[];
 }
 
-/** What a machine is composed from: the backend's name and its threads. */
+/** What a machine is composed from. */
 export interface MachineConfig {
   readonly backend: string;
   readonly threads?: number;
+  /** Settings of a device backend (`--backend hardware`). */
+  readonly hardware?: HardwareSettings;
+  /** Simulated device noise: the simulator's dense math with a noisy exact qubit layer. */
+  readonly noise?: NoiseModel;
 }
 
 /**
  * A DI container with the chosen backend, a progress reporter and the core bindings: the one
- * place the CLI composes a machine (train, eval, bench and backends all use it).
+ * place the CLI composes a machine (train, eval, bench and backends all use it). A backend that
+ * borrows dense math (hardware) gets the default simulator's.
  */
 export async function composeMachine(config: MachineConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
   const plugin = await loadBackend(config.backend);
   const c = container.createChildContainer();
-  plugin.register(c, config.threads === undefined ? {} : { threads: config.threads });
+  const options = config.threads === undefined ? {} : { threads: config.threads };
+  if (plugin.borrowsDense) await (await loadBackend(DEFAULT_BACKEND)).register(c, options);
+  if (config.hardware) c.register(HardwareTokens.Settings, { useValue: config.hardware });
+  await plugin.register(c, options);
+  if (config.noise) {
+    if (plugin.borrowsDense) throw new UserError(`--noise simulates a device on a simulator; backend ${config.backend} runs on its own device (use --backend sim-wasm or sim-cpu)`);
+    c.register(Tokens.QubitLayer, { useValue: new NoisyQubitLayer(c.resolve(Tokens.DenseEngine), config.noise) });
+  }
   c.register(Tokens.ProgressReporter, { useValue: progress });
   registerCore(c);
   return c;

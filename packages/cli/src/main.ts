@@ -14,6 +14,8 @@ import { DEFAULT_BACKEND, installedBackends, KNOWN_BACKENDS, loadBackend } from 
 import { loadCheckpoint } from "@natural-quantization/core/node";
 import { composeMachine, disposeMachine, runExperiment, type ExperimentConfig, type RunRecord } from "./experiment.js";
 import { parseInteger, parseNumber } from "./parse.js";
+import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
+import { registerCircuitsCommand } from "./circuits.js";
 import { StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
@@ -116,22 +118,22 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.trim().split("\n")[0] + "\n") });
 
-  trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it"))
+  deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it")), { hardware: false })
     .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json here")
     .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow)")
-    .action(async (o: TrainCliOptions) => {
-      const config = trainConfig(o);
+    .action(async (o: TrainCliOptions & DeviceCliOptions) => {
+      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`)) };
       if (o.resume && !o.out) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: new StderrProgress() });
       const { history: _h, ...summary } = record;
       print(summary, o.json, [record]);
     });
 
-  commonOptions(program.command("eval").description("evaluate saved weights (the network spec is read from the file)"))
+  deviceOptions(commonOptions(program.command("eval").description("evaluate saved weights (the network spec is read from the file) on a simulator, a simulated noisy device, or quantum hardware")), { hardware: true })
     .requiredOption("--weights <file>", "weights.json or checkpoint.json written by nq train")
     .option("--a <a>", "override the quantumness a of the saved network")
     .option("--g <g>", "override the entanglement angle g of the saved network")
-    .action(async (o: CommonOptions & { weights: string; a?: string; g?: string }) => {
+    .action(async (o: CommonOptions & DeviceCliOptions & { weights: string; a?: string; g?: string }) => {
       const ck = loadCheckpoint(o.weights);
       const neuron = validateNeuron({
         ...ck.network.neuron,
@@ -143,7 +145,8 @@ export function buildProgram(): Command {
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-      const c = await composeMachine({ backend: o.backend, threads }, new StderrProgress());
+      const device = deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`));
+      const c = await composeMachine({ backend: o.backend, threads, ...device }, new StderrProgress());
       try {
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
         const ev = await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
@@ -212,6 +215,7 @@ export function buildProgram(): Command {
     });
 
   registerSweepCommands(program);
+  registerCircuitsCommand(program);
   return program;
 }
 

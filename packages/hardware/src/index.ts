@@ -11,3 +11,4 @@ export * from "./heavy-hex.js";
 export * from "./targets.js";
 export * from "./providers/index.js";
 export * from "./device/hardware-qubit-layer.js";
+export * from "./plugin.js";

@@ -15,7 +15,7 @@ import type { Circuit } from "../circuit.js";
 import { compileForTarget } from "../compile.js";
 import { insertIdentityPairs } from "../identity-pairs.js";
 import { layerBindings, layerCircuits, layerCost, layerTemplate, planLayer, unitsPerBlock, unpackOutcomes, type LayerLayout, type WeakForm } from "../layer-circuits.js";
-import type { CircuitJob, JobStatus, Pub, QuantumProvider } from "../provider.js";
+import type { CircuitJob, JobStatus, Pub, QasmFormat, QuantumProvider } from "../provider.js";
 import { toQasm2, toQasm3 } from "../qasm.js";
 import type { Target } from "../target.js";
 import { estimateCost, packJobs, type CostEstimate } from "../providers/job-packing.js";
@@ -41,6 +41,22 @@ export interface HardwareLayerOptions {
   readonly onStatus?: (s: JobStatus) => void;
   /** Rewrites each concrete block circuit before it is emitted (e.g. noise inserted as gates); forces concrete circuits. */
   readonly transformBlock?: (circuit: Circuit, block: number) => Circuit;
+  /** Sees every layer call before its job is submitted (e.g. to write the circuits out). */
+  readonly onLayer?: (call: LayerCall) => void;
+}
+
+/** One hidden layer's call: its layout, the units' angles, and its circuits in any emitted form. */
+export interface LayerCall {
+  readonly layer: number;
+  readonly layout: LayerLayout;
+  readonly angles: Float64Array;
+  job(form: EmitForm): CircuitJob;
+}
+
+/** How a layer's circuits are emitted: OpenQASM version, and one template with bindings or concrete circuits. */
+export interface EmitForm {
+  readonly format: QasmFormat;
+  readonly bindings: boolean;
 }
 
 /** Units one neuronLayer call carries at most: bounds the Trainer's batch buffers. */
@@ -73,7 +89,7 @@ export class HardwareQubitLayer implements ShotQubitLayer {
   readonly name: string;
   readonly capabilities: ShotSamplingCapabilities;
   private readonly layouts = new Map<number, LayerLayout>();
-  private readonly templates = new Map<number, string>();
+  private readonly templates = new Map<string, string>();
   private calls = 0;
 
   constructor(
@@ -134,14 +150,16 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     this.dense.write(d, out);
   }
 
-  /** The circuits of one layer as one logical job (Pubs in block order). */
-  layerJob(layout: LayerLayout, angles: Float64Array): CircuitJob {
-    const { provider } = this.options;
-    if (this.usesBindings()) {
-      const pub: Pub = { program: this.template(layout), clbits: unitsPerBlock(layout), bindings: layerBindings(layout, angles) };
+  /**
+   * The circuits of one layer as one logical job (Pubs in block order), in the provider's form
+   * unless another is asked for: what is submitted is what `nq circuits` writes.
+   */
+  layerJob(layout: LayerLayout, angles: Float64Array, form: EmitForm = this.providerForm()): CircuitJob {
+    if (form.bindings) {
+      const pub: Pub = { program: this.template(layout, form.format), clbits: unitsPerBlock(layout), bindings: layerBindings(layout, angles) };
       return { pubs: [pub], shots: 1 };
     }
-    const emit = provider.capabilities.format === "qasm3" ? toQasm3 : toQasm2;
+    const emit = form.format === "qasm3" ? toQasm3 : toQasm2;
     const base = this.calls * 1_000_003; // distinct blocks across calls for transformBlock's sampling
     const pubs = layerCircuits(layout, angles).map((c, b): Pub => {
       const circuit = this.prepare(this.options.transformBlock ? this.options.transformBlock(c, base + b) : c);
@@ -152,6 +170,7 @@ export class HardwareQubitLayer implements ShotQubitLayer {
 
   private async run(layout: LayerLayout, angles: Float64Array, layer: number): Promise<Int8Array> {
     const { provider } = this.options;
+    this.options.onLayer?.({ layer, layout, angles, job: (form) => this.layerJob(layout, angles, form) });
     const job = this.layerJob(layout, angles);
     this.calls++;
     const cost = estimateCost(job, provider.capabilities);
@@ -171,13 +190,18 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     return this.options.provider.capabilities.parameterBindings && !this.options.transformBlock;
   }
 
-  /** The compiled, emitted template of a layout (built once per entanglement angle). */
-  private template(layout: LayerLayout): string {
-    let text = this.templates.get(layout.g);
+  private providerForm(): EmitForm {
+    return { format: this.options.provider.capabilities.format, bindings: this.usesBindings() };
+  }
+
+  /** The compiled, emitted template of a layout (built once per entanglement angle and format). */
+  private template(layout: LayerLayout, format: QasmFormat): string {
+    const key = `${layout.g}:${format}`;
+    let text = this.templates.get(key);
     if (text === undefined) {
       const circuit = this.prepare(layerTemplate(layout));
-      text = this.options.provider.capabilities.format === "qasm3" ? toQasm3(circuit) : toQasm2(circuit);
-      this.templates.set(layout.g, text);
+      text = format === "qasm3" ? toQasm3(circuit) : toQasm2(circuit);
+      this.templates.set(key, text);
     }
     return text;
   }

@@ -35,7 +35,7 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
  * `local`: runs OpenQASM 2 programs on the npm simulator quantum-circuit, so the very text a
  * device would get is what runs. quantum-circuit computes each independent qubit group's exact
  * outcome probabilities; shots are then drawn from core's counter-based RandomStream
- * (RandomStream(seed, "neuron", id), id = the provider's running Pub count), so two providers with
+ * (RandomStream(seed, "shots", id), id = the provider's running Pub count), so two providers with
  * the same seed given the same jobs in the same order return the same bits.
  */
 export class LocalProvider implements QuantumProvider {
@@ -82,7 +82,7 @@ export class LocalProvider implements QuantumProvider {
       }
       const components = this.split ? splitIntoComponents(program) : wholeProgram(program);
       const sampled: SampledComponent[] = components.map((component) => ({ component, probabilities: outcomeDistribution(component) }));
-      const stream = new RandomStream(this.seed, "neuron", this.nextStreamId++);
+      const stream = new RandomStream(this.seed, "shots", this.nextStreamId++);
       results.push([sampleShots(sampled, program.measurements, program.numClbits, job.shots, stream)]);
       // Let timers and abort signals through between Pubs.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { UserError } from "@natural-quantization/core";
+import { describeCost, noiseFromTarget, parseNoiseModel, PROVIDERS, resolveTarget, type HardwareSettings, type JobGate, type NoiseModel } from "@natural-quantization/hardware";
+import { parseInteger } from "./parse.js";
+
+/** Circuit executions a run may submit to a provider other than `local` without --yes. */
+export const CONFIRM_SHOTS = 10_000;
+
+/** Options of the device path and of simulated noise, as commander hands them over. */
+export interface DeviceCliOptions {
+  readonly provider?: string;
+  readonly target?: string;
+  readonly device?: string;
+  readonly identityPairs?: string;
+  readonly noise?: string;
+  readonly yes?: boolean;
+}
+
+/** Adds the device and noise options to a command (eval and train share them). */
+export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean }): Command {
+  if (hardware) {
+    cmd
+      .option("--provider <name>", `with --backend hardware: ${Object.keys(PROVIDERS).join(", ")}, or a package exporting \`provider\``, "local")
+      .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
+      .option("--identity-pairs <k>", "with --backend hardware: insert k identity pairs before each measurement (noise amplification)", "0")
+      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`);
+  }
+  return cmd
+    .option("--target <name|file>", "heron, eagle or a target JSON file: the device's layout and gates (--backend hardware), or its noise on a simulator")
+    .option("--noise <file>", "simulate device noise from a noise JSON file (simulator backends)");
+}
+
+/**
+ * What composeMachine needs for these options: hardware settings for `--backend hardware`, or a
+ * noise model for a simulator (from --noise FILE or --target).
+ */
+export function deviceConfig(backend: string, o: DeviceCliOptions, log: (line: string) => void): { hardware?: HardwareSettings; noise?: NoiseModel } {
+  if (backend === "hardware") {
+    if (o.noise) throw new UserError("--noise simulates noise on a simulator backend; a device has its own (drop --noise, or use --backend sim-wasm)");
+    return { hardware: hardwareSettings(o, log) };
+  }
+  for (const opt of ["provider", "device", "yes"] as const) {
+    if (o[opt] !== undefined && !(opt === "provider" && o.provider === "local")) throw new UserError(`--${opt} applies to --backend hardware only`);
+  }
+  if (o.noise && o.target) throw new UserError("give either --noise FILE or --target (noise taken from a device's properties), not both");
+  if (o.noise) return { noise: parseNoiseModel(readText(o.noise, "noise file"), o.noise) };
+  if (o.target) return { noise: noiseFromTarget(resolveTarget(o.target)) };
+  return {};
+}
+
+function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): HardwareSettings {
+  const provider = o.provider ?? "local";
+  const identityPairs = parseInteger("identity-pairs", o.identityPairs ?? "0", 0, 1000);
+  let submitted = 0;
+  // Prints every job's cost; a paid device needs --yes once the run passes CONFIRM_SHOTS executions.
+  const beforeJob: JobGate = ({ layer, units, cost }) => {
+    submitted += cost.shots;
+    log(`hidden layer ${layer + 1}: ${units} neuron units as ${describeCost(cost)} on ${provider}`);
+    if (provider !== "local" && !o.yes && submitted > CONFIRM_SHOTS) {
+      throw new UserError(`this run submits more than ${CONFIRM_SHOTS} circuit executions to ${provider} (${submitted} so far); check the cost above and rerun with --yes`);
+    }
+  };
+  return { provider, target: o.target, device: o.device, identityPairs, beforeJob, log };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    throw new UserError(`cannot read ${what} ${path}: no such file or not readable`);
+  }
+}

@@ -1,0 +1,97 @@
+import type { InjectionToken } from "tsyringe";
+import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine } from "@natural-quantization/core";
+import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
+import type { JobStatus, QuantumProvider } from "./provider.js";
+import { IbmRuntimeProvider } from "./providers/ibm-runtime-provider.js";
+import { LocalProvider } from "./providers/local-provider.js";
+import type { Target } from "./target.js";
+import { resolveTarget } from "./targets.js";
+
+/** What `--backend hardware` is configured with (the CLI binds it to HardwareTokens.Settings). */
+export interface HardwareSettings {
+  /** Provider by name: `local`, `ibm-runtime`, or a package / path exporting `provider: ProviderPlugin`. */
+  readonly provider: string;
+  /** Layout and native gates: a built-in target (`heron`, `eagle`), a target JSON file, or (unset) the provider's own. */
+  readonly target?: string;
+  /** IBM backend (device) name, for `ibm-runtime`. */
+  readonly device?: string;
+  /** Identity pairs before each measurement (noise amplification). */
+  readonly identityPairs?: number;
+  /** At most this many units per block circuit. */
+  readonly maxUnitsPerBlock?: number;
+  /** Seed of a simulating provider's shots. */
+  readonly seed?: number;
+  /** Sees each job's cost before it is submitted; throws to refuse. */
+  readonly beforeJob?: JobGate;
+  readonly onStatus?: (s: JobStatus) => void;
+  readonly onLayer?: (call: LayerCall) => void;
+  /** Progress lines of the provider (never the key or a token). */
+  readonly log?: (line: string) => void;
+}
+
+export const HardwareTokens = {
+  Settings: Symbol.for("natural-quantization.HardwareSettings") as InjectionToken<HardwareSettings>,
+} as const;
+
+/** What a provider package exports (as `provider`), so `--provider NAME` finds contributed providers too. */
+export interface ProviderPlugin {
+  readonly name: string;
+  readonly description: string;
+  create(settings: HardwareSettings): QuantumProvider | Promise<QuantumProvider>;
+}
+
+/** The providers this package brings. */
+export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
+  local: {
+    name: "local",
+    description: "the npm simulator quantum-circuit runs the emitted OpenQASM 2 (no device; seeded shots)",
+    create: (s) => new LocalProvider({ numQubits: s.target ? resolveTarget(s.target).numQubits : undefined, seed: s.seed }),
+  },
+  "ibm-runtime": {
+    name: "ibm-runtime",
+    description: "IBM Quantum through the Qiskit Runtime REST API (Sampler V2); key and instance from IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN",
+    create: (s) => {
+      if (!s.device) throw new UserError("the ibm-runtime provider needs --device NAME (an IBM backend, e.g. ibm_torino)");
+      return new IbmRuntimeProvider({ backend: s.device, log: s.log });
+    },
+  },
+};
+
+/** A provider by name, or from a package / module path that exports `provider`. */
+export async function loadProvider(name: string): Promise<ProviderPlugin> {
+  const known = PROVIDERS[name];
+  if (known) return known;
+  if (!(name.includes("/") || name.startsWith("."))) {
+    throw new ConfigError("provider", name, `${Object.keys(PROVIDERS).join(", ")}, or a package or path exporting \`provider\``);
+  }
+  const mod = (await import(name)) as { provider?: ProviderPlugin };
+  if (!mod.provider || typeof mod.provider.create !== "function") throw new UserError(`${name} does not export a provider plugin (\`export const provider: ProviderPlugin\`)`);
+  return mod.provider;
+}
+
+/** The device qubit layer over a dense engine: provider by name, target from the settings or the provider. */
+export async function createHardwareLayer(dense: DenseEngine, settings: HardwareSettings): Promise<HardwareQubitLayer> {
+  const provider = await (await loadProvider(settings.provider)).create(settings);
+  const target: Target = settings.target ? resolveTarget(settings.target) : await provider.target();
+  return new HardwareQubitLayer(dense, {
+    provider,
+    target,
+    identityPairs: settings.identityPairs,
+    maxUnitsPerBlock: settings.maxUnitsPerBlock,
+    beforeJob: settings.beforeJob,
+    onStatus: settings.onStatus,
+    onLayer: settings.onLayer,
+  });
+}
+
+/** The plugin the CLI loads for `--backend hardware`: a device qubit layer on a simulator's dense math. */
+export const backend: BackendPlugin = {
+  name: "hardware",
+  description: "quantum hardware: each hidden layer runs as circuits on a provider (local simulator or IBM Quantum); dense math on a simulator",
+  borrowsDense: true,
+  async register(container) {
+    if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
+    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings));
+    container.register(Tokens.QubitLayer, { useValue: layer });
+  },
+};
