@@ -21,15 +21,17 @@ import {
   type TrainSpec,
   type Weights,
 } from "@natural-quantization/core";
-import { loadDataset } from "@natural-quantization/datasets";
+import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { loadBackend } from "./backends.js";
+import { printDownloadProgress } from "./progress.js";
 
 export interface ExperimentConfig {
   readonly backend: string;
   readonly threads?: number;
   readonly dataset: string;
-  readonly trainSize: number;
-  readonly testSize: number;
+  /** Undefined: every row, or the dataset's own default (see defaultDatasetSizes). */
+  readonly trainSize?: number;
+  readonly testSize?: number;
   readonly network: NetworkSpec;
   readonly training: TrainSpec;
 }
@@ -65,6 +67,8 @@ export interface RunRecord {
 /** A DI container with the chosen backend, the dataset, the neuron parameters and the core bindings. */
 export async function compose(config: ExperimentConfig, progress: ProgressReporter = silentProgress) {
   const plugin = await loadBackend(config.backend);
+  // Downloads happen here, so that the Dataset factory below stays synchronous.
+  await ensureDataset(config.dataset, { onProgress: printDownloadProgress });
   const c = container.createChildContainer();
   plugin.register(c, config.threads === undefined ? {} : { threads: config.threads });
   c.register(Tokens.ProgressReporter, { useValue: progress });

@@ -4,9 +4,9 @@ import { DataError, type Dataset } from "@natural-quantization/core";
 import { FASHION_MNIST, fetchFashionMnist, loadFashionMnist } from "./fashion-mnist.js";
 import { IDX_FILE_NAMES, loadIdxDataset } from "./idx.js";
 import { loadMnist } from "./mnist.js";
-import { loadMnistSubset } from "./mnist-subset.js";
+import { loadMnistSubset, MNIST_SUBSET_DEFAULT_SIZE } from "./mnist-subset.js";
 import type { FetchRemoteOptions } from "./remote.js";
-import { syntheticDataset, type SyntheticOptions } from "./synthetic.js";
+import { SYNTHETIC_DEFAULT_SIZES, syntheticDataset, type SyntheticOptions } from "./synthetic.js";
 
 /** Names `loadDataset` accepts ("idx:<dir>" stands for any directory). */
 export const DATASET_NAMES = ["mnist", "mnist-subset", "fashion-mnist", "synthetic", "idx:<dir>"] as const;
@@ -16,6 +16,16 @@ export const DATASET_NAMES = ["mnist", "mnist-subset", "fashion-mnist", "synthet
  * the rest only to "synthetic" (seed too: the MNIST split is fixed).
  */
 export type LoadDatasetOptions = SyntheticOptions;
+
+/**
+ * The sizes `loadDataset(name)` uses when none are given, for the datasets that do not simply
+ * take every row: mnist-subset 5000 / 5000, synthetic 512 / 256; {} for the others (all rows).
+ */
+export function defaultDatasetSizes(name: string): { trainSize?: number; testSize?: number } {
+  if (name === "mnist-subset") return { trainSize: MNIST_SUBSET_DEFAULT_SIZE, testSize: MNIST_SUBSET_DEFAULT_SIZE };
+  if (name === "synthetic") return { ...SYNTHETIC_DEFAULT_SIZES };
+  return {};
+}
 
 function findIdxFile(dir: string, base: string): string {
   for (const name of [base, `${base}.gz`]) {

@@ -7,6 +7,9 @@ import { checkInt } from "./sizes.js";
 export const MNIST_INPUT_SIZE = 784;
 export const MNIST_CLASSES = 10;
 
+/** Default training and test sizes of the subset: the paper's 5000 / 5000. */
+export const MNIST_SUBSET_DEFAULT_SIZE = 5000;
+
 export interface MnistSubsetOptions {
   /** Training examples (default 5000). */
   trainSize?: number;
@@ -156,8 +159,8 @@ function gather(d: Digits, labels: Int32Array, indices: Uint32Array): Split {
  * every run and seed. trainSize + testSize may be at most the number of digits (10,000).
  */
 export function loadMnistSubset(options: MnistSubsetOptions = {}): Dataset {
-  const trainSize = checkInt("trainSize", options.trainSize ?? 5000, 1);
-  const testSize = checkInt("testSize", options.testSize ?? 5000, 1);
+  const trainSize = checkInt("trainSize", options.trainSize ?? MNIST_SUBSET_DEFAULT_SIZE, 1);
+  const testSize = checkInt("testSize", options.testSize ?? MNIST_SUBSET_DEFAULT_SIZE, 1);
   const digits = loadDigits();
   const split = stratifiedSplit(digits.counts, trainSize, testSize);
   const labels = new Int32Array(digits.pixels.length / MNIST_INPUT_SIZE);

@@ -3,7 +3,7 @@ import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataError } from "@natural-quantization/core";
-import { dataCacheDir, DATASET_NAMES, ensureDataset, FASHION_MNIST, loadDataset, writeIdx } from "../src/index.js";
+import { dataCacheDir, DATASET_NAMES, defaultDatasetSizes, ensureDataset, FASHION_MNIST, loadDataset, writeIdx } from "../src/index.js";
 import { closedPortUrl, TestServer } from "./http-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nq-load-"));
@@ -33,6 +33,14 @@ describe("loadDataset", () => {
     expect(d.train.x.every((v) => v === 1)).toBe(true);
     const all = loadDataset(`idx:${dir}`);
     expect([all.train.n, all.test.n]).toEqual([6, 2]);
+  });
+
+  it("tells which datasets have default sizes other than all rows", () => {
+    expect(defaultDatasetSizes("mnist-subset")).toEqual({ trainSize: 5000, testSize: 5000 });
+    expect(defaultDatasetSizes("synthetic")).toEqual({ trainSize: 512, testSize: 256 });
+    const s = loadDataset("synthetic");
+    expect([s.train.n, s.test.n]).toEqual([512, 256]);
+    for (const name of ["mnist", "fashion-mnist", "idx:/data"]) expect(defaultDatasetSizes(name)).toEqual({});
   });
 
   it("lists the allowed names for an unknown one", () => {
