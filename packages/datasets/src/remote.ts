@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DataError, type Dataset } from "@natural-quantization/core";
 import { dataCacheDir, type CacheEnv } from "./cache.js";
-import { DownloadFailedError, downloadVerified, type DownloadOptions } from "./download.js";
+import { DownloadFailedError, downloadVerified, HttpStatusError, type DownloadOptions } from "./download.js";
 import { IDX_FILE_NAMES, loadIdxDataset } from "./idx.js";
 
 export type IdxRole = keyof typeof IDX_FILE_NAMES;
@@ -71,6 +71,7 @@ export async function fetchRemoteDataset(spec: RemoteDataset, options: FetchRemo
     try {
       await downloadVerified({ url: `${base}${file.name}`, dest, sha256: file.sha256, bytes: file.bytes }, options);
     } catch (e) {
+      if (e instanceof HttpStatusError) throw new DataError(`${e.message} (${spec.baseUrlEnv} overrides the mirror ${spec.baseUrl})`);
       if (!(e instanceof DownloadFailedError)) throw e;
       throw new DataError(
         `cannot download ${spec.name} from ${base} (${e.reason}); if this machine is offline, put ${fileList(spec)} (from ${base} or ${spec.homepage}) in ${dir}, or point NQ_DATA_DIR at a directory whose ${spec.name}/ holds them`,

@@ -17,6 +17,7 @@ export interface ServedFile {
 export interface Request {
   readonly path: string;
   readonly range: string | undefined;
+  readonly encoding: string | undefined;
 }
 
 /** A local HTTP server on 127.0.0.1 that serves files by name, honouring `Range: bytes=N-`. */
@@ -31,7 +32,7 @@ export class TestServer {
     const served = new Map<string, number>();
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname).slice(1);
-      self.requests.push({ path, range: req.headers.range });
+      self.requests.push({ path, range: req.headers.range, encoding: req.headers["accept-encoding"] });
       const f = files[path];
       if (!f) {
         res.writeHead(404).end();

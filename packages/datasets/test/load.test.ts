@@ -61,7 +61,7 @@ describe("fashion-mnist through loadDataset / ensureDataset", () => {
       await expect(ensureDataset("fashion-mnist", { env: env(server.url), backoffMs: 1 })).rejects.toThrow(
         `${server.url}train-images-idx3-ubyte.gz: the downloaded file (${toy.length} bytes) has SHA-256 `,
       );
-      expect(server.requests).toEqual([{ path: "train-images-idx3-ubyte.gz", range: undefined }]);
+      expect(server.requests).toEqual([{ path: "train-images-idx3-ubyte.gz", range: undefined, encoding: "identity" }]);
       expect(existsSync(join(cache, "fashion-mnist")) ? readdirSync(join(cache, "fashion-mnist")) : []).toEqual([]);
     } finally {
       await server.close();
