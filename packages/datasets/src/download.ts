@@ -40,6 +40,16 @@ export class DownloadFailedError extends DataError {
   }
 }
 
+/** The server answered with an error status that retrying will not fix (404, 403, ...). */
+export class HttpStatusError extends DataError {
+  constructor(
+    readonly url: string,
+    readonly status: string,
+  ) {
+    super(`${url} answered ${status}; check the address`);
+  }
+}
+
 /** A failure worth retrying: the network, a dropped connection, a 5xx answer. */
 class TransientError extends Error {}
 
@@ -108,7 +118,8 @@ async function fetchInto(spec: DownloadSpec, part: string, file: string, onProgr
   if (spec.bytes !== undefined && have === spec.bytes) return; // complete; the checksum decides
   let res: Response;
   try {
-    res = await fetch(spec.url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
+    // identity: the bytes must arrive as stored, or neither the digest nor the Range offsets hold.
+    res = await fetch(spec.url, { headers: { "accept-encoding": "identity", ...(have > 0 ? { range: `bytes=${have}-` } : {}) } });
   } catch (e) {
     throw new TransientError(reasonOf(e));
   }
@@ -131,7 +142,7 @@ async function fetchInto(spec: DownloadSpec, part: string, file: string, onProgr
     await res.body?.cancel();
     const message = `HTTP ${res.status} ${res.statusText}`.trim();
     if (res.status >= 500 || res.status === 408 || res.status === 429) throw new TransientError(message);
-    throw new DataError(`${spec.url} answered ${message}; check the address (NQ_FASHION_MNIST_URL overrides the mirror)`);
+    throw new HttpStatusError(spec.url, message);
   }
   const length = Number(res.headers.get("content-length"));
   const totalBytes = Number.isFinite(length) && res.headers.has("content-length") ? offset + length : (spec.bytes ?? null);
