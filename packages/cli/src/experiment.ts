@@ -19,15 +19,17 @@ import {
   datasetId,
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
-import { loadDataset } from "@natural-quantization/datasets";
+import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { loadBackend } from "./backends.js";
+import { printDownloadProgress } from "./progress.js";
 
 export interface ExperimentConfig {
   readonly backend: string;
   readonly threads?: number;
   readonly dataset: string;
-  readonly trainSize: number;
-  readonly testSize: number;
+  /** Undefined: every row, or the dataset's own default (see defaultDatasetSizes). */
+  readonly trainSize?: number;
+  readonly testSize?: number;
   readonly network: NetworkSpec;
   readonly training: TrainSpec;
 }
@@ -86,6 +88,8 @@ export function disposeMachine(c: DependencyContainer): void {
 
 /** composeMachine plus the experiment's dataset. */
 export async function compose(config: ExperimentConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
+  // Downloads happen here, so that the Dataset factory below stays synchronous.
+  await ensureDataset(config.dataset, { onProgress: printDownloadProgress });
   const c = await composeMachine(config, progress);
   c.register(Tokens.Dataset, {
     useFactory: instanceCachingFactory(() => loadDataset(config.dataset, { trainSize: config.trainSize, testSize: config.testSize })),
