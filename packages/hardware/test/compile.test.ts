@@ -125,6 +125,30 @@ describe("templates", () => {
   }
 });
 
+describe("templates with scaled parameters", () => {
+  it("cry(p + 0.3), rx(-2p + 1): compiled, bound, equals compiled concrete; binding evaluates scale*p + offset", () => {
+    const target = lineTarget(2, ["rz", "sx", "ecr"], true);
+    const template: Circuit = {
+      numQubits: 2,
+      numClbits: 1,
+      numParams: 2,
+      ops: [
+        { op: "rx", qubit: 0, angle: { param: 1, scale: -2, offset: 1 } },
+        { op: "cry", control: 1, target: 0, angle: { param: 0, scale: 1, offset: 0.3 } },
+        { op: "measure", qubit: 0, clbit: 0 },
+      ],
+    };
+    for (let trial = 0; trial < 5; trial++) {
+      const row = [angle(), angle()];
+      const bound = bindCircuit(template, row);
+      expect(bound.ops[0]).toEqual({ op: "rx", qubit: 0, angle: -2 * row[1] + 1 });
+      expect(bindCircuit(compileForTarget(template, target), row)).toEqual(compileForTarget(bound, target));
+      expect(perOutcomeDistance(stateVector(bound), stateVector(compileForTarget(bound, target)), [0])).toBeLessThan(TOL);
+    }
+    expect(() => bindCircuit(template, [1])).toThrow(/invalid binding row length: 1 \(allowed: exactly 2/);
+  });
+});
+
 describe("the compiler keeps to level 0", () => {
   it("ry before a measurement becomes sx; rz(t + pi); sx (the final rz(pi) dropped); barriers stay", () => {
     const target = lineTarget(2);
