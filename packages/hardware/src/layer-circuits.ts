@@ -251,7 +251,7 @@ export interface LayerCost {
   readonly blocks: number;
   /** Physical qubits a block touches (1 per unit, 2 with an ancilla). */
   readonly qubitsPerBlock: number;
-  /** Two-qubit gates per full block before compilation (cz form: 1 per unit; cry form: 1 cry per unit). */
+  /** Native two-qubit gates per full block after compilation: 1 per unit in the cz form, 2 in the cry form. */
   readonly twoQubitGatesPerBlock: number;
   /** Distinct programs: 1 template with bindings, or `blocks` concrete circuits. */
   readonly programsWithBindings: number;
@@ -267,7 +267,7 @@ export function layerCost(layout: LayerLayout, numUnits: number): LayerCost {
     unitsPerBlock: u,
     blocks,
     qubitsPerBlock: layout.projective ? u : 2 * u,
-    twoQubitGatesPerBlock: layout.projective ? 0 : u,
+    twoQubitGatesPerBlock: layout.projective ? 0 : (layout.weakForm === "cry" ? 2 : 1) * u,
     programsWithBindings: blocks > 0 ? 1 : 0,
     programsWithoutBindings: blocks,
   };
