@@ -48,7 +48,7 @@ export interface LayoutOptions {
 export function planLayer(target: Target, g: number, options: LayoutOptions = {}): LayerLayout {
   if (!Number.isFinite(g) || g < 0 || g > HALF_PI) throw new ConfigError("g", g, "0 <= g <= pi/2");
   const max = options.maxUnitsPerBlock ?? Number.POSITIVE_INFINITY;
-  if (!(max >= 1)) throw new ConfigError("maxUnitsPerBlock", max, "an integer >= 1");
+  if (!(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) throw new ConfigError("maxUnitsPerBlock", max, "an integer >= 1");
   const allowed = options.qubits ?? Array.from({ length: target.numQubits }, (_, i) => i);
   for (const q of allowed) {
     if (!Number.isInteger(q) || q < 0 || q >= target.numQubits) {
