@@ -7,14 +7,28 @@
  * (in IBM's hex samples, bit i is the 2^i place).
  */
 
+/**
+ * An angle that a parameterised template leaves open: `scale * p[param] + offset` radians, where
+ * p[param] is the value bound at run time (OpenQASM 3 `input float[64]`, one row of a Pub's bindings).
+ * Affine is all compilation needs (ry(t) becomes rz(t + pi); cry(t) becomes ry(t/2), ry(-t/2)).
+ */
+export interface ParamAngle {
+  readonly param: number;
+  readonly scale: number;
+  readonly offset: number;
+}
+
+/** Radians, or a parameter expression of a template. */
+export type Angle = number | ParamAngle;
+
 /** A gate on named qubits. Angles are radians. */
 export type Gate =
-  | { readonly op: "ry" | "rz" | "rx"; readonly qubit: number; readonly angle: number }
+  | { readonly op: "ry" | "rz" | "rx"; readonly qubit: number; readonly angle: Angle }
   | { readonly op: "sx" | "sxdg" | "x" | "h"; readonly qubit: number }
   | { readonly op: "cz" | "cx"; readonly control: number; readonly target: number }
   /** IBM Eagle's native two-qubit gate; direction matters (control -> target as in the coupling map). */
   | { readonly op: "ecr"; readonly control: number; readonly target: number }
-  | { readonly op: "cry"; readonly control: number; readonly target: number; readonly angle: number };
+  | { readonly op: "cry"; readonly control: number; readonly target: number; readonly angle: Angle };
 
 export type Operation =
   | Gate
@@ -28,6 +42,11 @@ export interface Circuit {
   /** Classical bits c[0] .. c[numClbits-1]. */
   readonly numClbits: number;
   readonly ops: readonly Operation[];
+  /**
+   * Parameters p[0] .. p[numParams-1] of a template (absent or 0: a concrete circuit). In a binding
+   * row, value i is p[i].
+   */
+  readonly numParams?: number;
 }
 
 /** Gate names as OpenQASM spells them. */

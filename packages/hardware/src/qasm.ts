@@ -1,0 +1,117 @@
+import { CapabilityError, ConfigError } from "@natural-quantization/core";
+import { isConcrete, isParamAngle } from "./angles.js";
+import type { Angle, Circuit, Gate, Operation } from "./circuit.js";
+
+/**
+ * OpenQASM emitters. Numbers are printed with JavaScript's shortest round-trip form (the same
+ * digits as Python's repr, which Qiskit prints with constants disabled), so the reader's double
+ * is the one the circuit holds.
+ */
+
+/** A real literal valid in OpenQASM 2 and 3: always with a decimal point before an exponent. */
+export function formatReal(x: number): string {
+  if (!Number.isFinite(x)) throw new ConfigError("angle", x, "a finite number of radians");
+  const s = String(x);
+  return s.includes("e") && !s.includes(".") ? s.replace("e", ".0e") : s;
+}
+
+/**
+ * Name of template parameter i in OpenQASM 3: `p` and a zero-padded index. Qiskit (and so IBM's
+ * Sampler) orders a circuit's parameters by name, so equal-width names keep p[i] in column i of a
+ * binding row (unpadded, p10 would sort before p2).
+ */
+export function parameterName(index: number, numParams: number): string {
+  const width = String(Math.max(0, numParams - 1)).length;
+  return `p${String(index).padStart(width, "0")}`;
+}
+
+function formatAngle(angle: Angle, numParams: number): string {
+  if (!isParamAngle(angle)) return formatReal(angle);
+  if (!Number.isInteger(angle.param) || angle.param < 0 || angle.param >= numParams) {
+    throw new ConfigError("angle parameter", angle.param, `0..${numParams - 1} (the circuit's numParams)`);
+  }
+  const name = parameterName(angle.param, numParams);
+  const term = angle.scale === 1 ? name : angle.scale === -1 ? `-${name}` : `${formatReal(angle.scale)}*${name}`;
+  if (angle.offset === 0) return term;
+  return angle.offset > 0 ? `${term} + ${formatReal(angle.offset)}` : `${term} - ${formatReal(-angle.offset)}`;
+}
+
+/**
+ * OpenQASM 3 as IBM takes an ISA circuit (the shape of Qiskit's `qasm3.dumps` of a transpiled
+ * circuit): physical qubits `$k` with no declaration, `input float[64]` parameters, one register
+ * `bit[n] c;`, `c[i] = measure $k;`, no gate definitions. Gates are printed by their stdgates.inc
+ * names; `ecr` (a device's native gate, not in stdgates.inc) is printed as is, which IBM accepts
+ * for targets that list it.
+ */
+export function toQasm3(circuit: Circuit): string {
+  const numParams = circuit.numParams ?? 0;
+  const lines = ["OPENQASM 3.0;", 'include "stdgates.inc";'];
+  for (let i = 0; i < numParams; i++) lines.push(`input float[64] ${parameterName(i, numParams)};`);
+  if (circuit.numClbits > 0) lines.push(`bit[${circuit.numClbits}] c;`);
+  const q = (k: number): string => `$${checkQubit(k, circuit)}`;
+  for (const op of circuit.ops) {
+    switch (op.op) {
+      case "measure":
+        lines.push(`c[${checkClbit(op.clbit, circuit)}] = measure ${q(op.qubit)};`);
+        break;
+      case "barrier":
+        lines.push(`barrier ${op.qubits.map(q).join(", ")};`);
+        break;
+      case "sxdg":
+        throw new CapabilityError("sxdg is not in OpenQASM 3's stdgates.inc: compile the circuit for a target first");
+      default:
+        lines.push(gateLine(op, q, numParams));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * OpenQASM 2.0 with `qelib1.inc` for a concrete circuit: `qreg q[n]; creg c[m];`,
+ * `measure q[k] -> c[i];`. Readable by the npm package quantum-circuit, which takes `sx`, `sxdg`
+ * and `cry` by their Qiskit names but ignores `ecr`; `ecr` is therefore written as the equal
+ * (up to global phase) `h t; cx c,t; rz(pi/2) t; cx c,t; h t; x c`.
+ */
+export function toQasm2(circuit: Circuit): string {
+  if (!isConcrete(circuit)) {
+    throw new CapabilityError("OpenQASM 2 has no parameters: bind the template (bindCircuit) or emit OpenQASM 3");
+  }
+  const lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', `qreg q[${circuit.numQubits}];`];
+  if (circuit.numClbits > 0) lines.push(`creg c[${circuit.numClbits}];`);
+  const q = (k: number): string => `q[${checkQubit(k, circuit)}]`;
+  for (const op of circuit.ops) {
+    if (op.op === "measure") lines.push(`measure ${q(op.qubit)} -> c[${checkClbit(op.clbit, circuit)}];`);
+    else if (op.op === "barrier") lines.push(`barrier ${op.qubits.map(q).join(",")};`);
+    else if (op.op === "ecr") for (const g of ecrAsQelib(op.control, op.target)) lines.push(gateLine(g, q, 0, ","));
+    else lines.push(gateLine(op, q, 0, ","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** ECR(c, t) = X_c RZX(pi/2) = X_c H_t RZZ(pi/2) H_t, RZZ by two CX around an RZ (global phase aside). */
+function ecrAsQelib(control: number, target: number): Gate[] {
+  return [
+    { op: "h", qubit: target },
+    { op: "cx", control, target },
+    { op: "rz", qubit: target, angle: Math.PI / 2 },
+    { op: "cx", control, target },
+    { op: "h", qubit: target },
+    { op: "x", qubit: control },
+  ];
+}
+
+function gateLine(op: Exclude<Operation, { op: "measure" } | { op: "barrier" }>, q: (k: number) => string, numParams: number, sep = ", "): string {
+  if ("qubit" in op) return "angle" in op ? `${op.op}(${formatAngle(op.angle, numParams)}) ${q(op.qubit)};` : `${op.op} ${q(op.qubit)};`;
+  const args = `${q(op.control)}${sep}${q(op.target)}`;
+  return "angle" in op ? `${op.op}(${formatAngle(op.angle, numParams)}) ${args};` : `${op.op} ${args};`;
+}
+
+function checkQubit(k: number, circuit: Circuit): number {
+  if (!Number.isInteger(k) || k < 0 || k >= circuit.numQubits) throw new ConfigError("qubit", k, `0..${circuit.numQubits - 1}`);
+  return k;
+}
+
+function checkClbit(i: number, circuit: Circuit): number {
+  if (!Number.isInteger(i) || i < 0 || i >= circuit.numClbits) throw new ConfigError("clbit", i, `0..${circuit.numClbits - 1}`);
+  return i;
+}

@@ -1,0 +1,164 @@
+import { ConfigError, readJson, writeJsonAtomic } from "@natural-quantization/core";
+import { EAGLE_LATTICE, HERON_R1_LATTICE, heavyHexEdges, type HeavyHexSpec } from "./heavy-hex.js";
+import type { InstructionProperties, QubitProperties, Target } from "./target.js";
+
+/**
+ * Targets as data: two built-in device-like targets and JSON files in the shape of {@link Target}.
+ *
+ * The built-ins' figures are the medians over qubits / couplings of IBM's calibration snapshots of
+ * ibm_kyiv (Eagle r3) and ibm_torino (Heron r1), dated 2025-02-26, as shipped in the fake
+ * backends of qiskit-ibm-runtime. Every qubit and coupling gets the median: the built-ins are
+ * "Eagle-like" and "Heron-like", not a model of one device's variation on one day.
+ */
+export const BUILTIN_TARGETS = ["heron", "eagle"] as const;
+export type BuiltinTargetName = (typeof BUILTIN_TARGETS)[number];
+
+interface FamilyFigures {
+  readonly lattice: HeavyHexSpec;
+  readonly basisGates: readonly string[];
+  readonly twoQubitGate: string;
+  /** true: one direction per coupling (lower -> higher index); false: both directions. */
+  readonly directed: boolean;
+  readonly t1: number;
+  readonly t2: number;
+  readonly readoutP01: number;
+  readonly readoutP10: number;
+  readonly readoutDuration: number;
+  readonly oneQubitError: number;
+  readonly oneQubitDuration: number;
+  readonly twoQubitError: number;
+  readonly twoQubitDuration: number;
+}
+
+const FAMILIES: Record<BuiltinTargetName, FamilyFigures> = {
+  // ibm_torino medians: T1 185.0 us, T2 140.9 us, P(0|1) 0.0229, P(1|0) 0.0200, readout 1560 ns,
+  // sx/x error 2.71e-4 at 32 ns, cz error 4.19e-3 at 68 ns.
+  heron: {
+    lattice: HERON_R1_LATTICE,
+    basisGates: ["rz", "sx", "x", "cz"],
+    twoQubitGate: "cz",
+    directed: false,
+    t1: 184.9874260203931e-6,
+    t2: 140.938949034492e-6,
+    readoutP01: 0.02001953125,
+    readoutP10: 0.02294921875,
+    readoutDuration: 1560e-9,
+    oneQubitError: 0.000271147748591249,
+    oneQubitDuration: 32e-9,
+    twoQubitError: 0.004190160309680474,
+    twoQubitDuration: 68e-9,
+  },
+  // ibm_kyiv medians: T1 287.1 us, T2 118.1 us, readout error 0.0127 (both ways), readout 1244 ns,
+  // sx/x error 2.52e-4 at 49.8 ns, ecr error 1.17e-2 at 561.8 ns.
+  eagle: {
+    lattice: EAGLE_LATTICE,
+    basisGates: ["rz", "sx", "x", "ecr"],
+    twoQubitGate: "ecr",
+    directed: true,
+    t1: 287.10008549526685e-6,
+    t2: 118.10386022943386e-6,
+    readoutP01: 0.0126953125,
+    readoutP10: 0.0126953125,
+    readoutDuration: 1244.4444444444443e-9,
+    oneQubitError: 0.0002516965003420603,
+    oneQubitDuration: 49.77777777777777e-9,
+    twoQubitError: 0.011718139023403601,
+    twoQubitDuration: 561.7777777777777e-9,
+  },
+};
+
+/** The built-in "heron" (133 qubits, cz) or "eagle" (127 qubits, ecr directed lower -> higher index). */
+export function builtinTarget(name: BuiltinTargetName): Target {
+  const f = FAMILIES[name];
+  if (!f) throw new ConfigError("target", name, BUILTIN_TARGETS.join(", "));
+  const { numQubits, edges } = heavyHexEdges(f.lattice);
+  const couplingMap: [number, number][] = f.directed ? edges : edges.flatMap(([a, b]) => [[a, b], [b, a]] as [number, number][]);
+  const qubits: QubitProperties[] = Array.from({ length: numQubits }, () => ({
+    t1: f.t1,
+    t2: f.t2,
+    readoutP01: f.readoutP01,
+    readoutP10: f.readoutP10,
+    readoutDuration: f.readoutDuration,
+  }));
+  const instructions: InstructionProperties[] = [];
+  for (let q = 0; q < numQubits; q++) {
+    instructions.push({ gate: "rz", qubits: [q], error: 0, duration: 0 });
+    for (const gate of ["sx", "x"]) instructions.push({ gate, qubits: [q], error: f.oneQubitError, duration: f.oneQubitDuration });
+  }
+  for (const [a, b] of couplingMap) instructions.push({ gate: f.twoQubitGate, qubits: [a, b], error: f.twoQubitError, duration: f.twoQubitDuration });
+  return { name: `${name}-like`, numQubits, basisGates: f.basisGates, couplingMap, qubits, instructions };
+}
+
+/** A built-in name or a path to a target JSON file. */
+export function resolveTarget(nameOrPath: string): Target {
+  return (BUILTIN_TARGETS as readonly string[]).includes(nameOrPath) ? builtinTarget(nameOrPath as BuiltinTargetName) : loadTarget(nameOrPath);
+}
+
+export function loadTarget(path: string): Target {
+  return validateTarget(readJson(path, "target file"), path);
+}
+
+/** Writes a target as JSON (atomically); {@link loadTarget} reads it back equal. */
+export function writeTarget(path: string, target: Target): void {
+  writeJsonAtomic(path, validateTarget(target, "target"));
+}
+
+/** Checks a parsed JSON value field by field; errors name the source, the field, the value and the range. */
+export function validateTarget(value: unknown, source: string): Target {
+  const bad = (field: string, v: unknown, allowed: string): never => {
+    throw new ConfigError(`${source}: ${field}`, typeof v === "object" && v !== null ? JSON.stringify(v).slice(0, 60) : v, allowed);
+  };
+  const obj = (v: unknown, field: string): Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : bad(field, v, "an object");
+  const arr = (v: unknown, field: string): unknown[] => (Array.isArray(v) ? v : bad(field, v, "an array"));
+  const root = obj(value, "target");
+  const name = typeof root.name === "string" && root.name.length > 0 ? root.name : bad("name", root.name, "a non-empty string");
+  const numQubits = root.numQubits;
+  if (typeof numQubits !== "number" || !Number.isInteger(numQubits) || numQubits < 1 || numQubits > 100_000) bad("numQubits", numQubits, "an integer 1..100000");
+  const n = numQubits as number;
+  const qubitIndex = (v: unknown, field: string): number =>
+    typeof v === "number" && Number.isInteger(v) && v >= 0 && v < n ? v : bad(field, v, `a qubit index 0..${n - 1}`);
+  const probability = (v: unknown, field: string): number => (typeof v === "number" && v >= 0 && v <= 1 ? v : bad(field, v, "a probability 0..1"));
+  const seconds = (v: unknown, field: string, positive: boolean): number | null =>
+    v === null || (typeof v === "number" && Number.isFinite(v) && (positive ? v > 0 : v >= 0))
+      ? (v as number | null)
+      : bad(field, v, positive ? "null or a positive number of seconds" : "null or a number of seconds >= 0");
+
+  const basisGates = arr(root.basisGates, "basisGates").map((g, i) =>
+    typeof g === "string" && /^[a-z][a-z0-9_]*$/.test(g) ? g : bad(`basisGates[${i}]`, g, "a gate name such as rz, sx, x, cz, ecr"),
+  );
+  if (basisGates.length === 0) bad("basisGates", "[]", "at least one gate name");
+  const couplingMap = arr(root.couplingMap, "couplingMap").map((pair, i): [number, number] => {
+    const p = arr(pair, `couplingMap[${i}]`);
+    if (p.length !== 2) bad(`couplingMap[${i}]`, pair, "a pair [control, target]");
+    const a = qubitIndex(p[0], `couplingMap[${i}][0]`);
+    const b = qubitIndex(p[1], `couplingMap[${i}][1]`);
+    if (a === b) bad(`couplingMap[${i}]`, pair, "two different qubits");
+    return [a, b];
+  });
+  const qubitList = arr(root.qubits, "qubits");
+  if (qubitList.length !== n) bad("qubits", `${qubitList.length} entries`, `exactly numQubits = ${n} entries`);
+  const qubits = qubitList.map((q, i): QubitProperties => {
+    const o = obj(q, `qubits[${i}]`);
+    return {
+      t1: seconds(o.t1, `qubits[${i}].t1`, true),
+      t2: seconds(o.t2, `qubits[${i}].t2`, true),
+      readoutP01: probability(o.readoutP01, `qubits[${i}].readoutP01`),
+      readoutP10: probability(o.readoutP10, `qubits[${i}].readoutP10`),
+      readoutDuration: seconds(o.readoutDuration, `qubits[${i}].readoutDuration`, false),
+    };
+  });
+  const instructions = arr(root.instructions ?? [], "instructions").map((ins, i): InstructionProperties => {
+    const o = obj(ins, `instructions[${i}]`);
+    const gate = typeof o.gate === "string" && o.gate.length > 0 ? o.gate : bad(`instructions[${i}].gate`, o.gate, "a gate name");
+    const qs = arr(o.qubits, `instructions[${i}].qubits`).map((q, j) => qubitIndex(q, `instructions[${i}].qubits[${j}]`));
+    if (qs.length < 1 || qs.length > 2) bad(`instructions[${i}].qubits`, o.qubits, "one or two qubits");
+    return {
+      gate,
+      qubits: qs,
+      error: probability(o.error, `instructions[${i}].error`),
+      duration: seconds(o.duration, `instructions[${i}].duration`, false),
+    };
+  });
+  return { name, numQubits: n, basisGates, couplingMap, qubits, instructions };
+}
