@@ -9,3 +9,4 @@ export * from "./compile.js";
 export * from "./identity-pairs.js";
 export * from "./heavy-hex.js";
 export * from "./targets.js";
+export * from "./providers/index.js";

@@ -1,4 +1,5 @@
-import { ConfigError, readJson, writeJsonAtomic } from "@natural-quantization/core";
+import { ConfigError } from "@natural-quantization/core";
+import { readJson, writeJsonAtomic } from "@natural-quantization/core/node";
 import { EAGLE_LATTICE, HERON_R1_LATTICE, heavyHexEdges, type HeavyHexSpec } from "./heavy-hex.js";
 import type { InstructionProperties, QubitProperties, Target } from "./target.js";
 

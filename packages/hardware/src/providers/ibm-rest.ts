@@ -1,0 +1,92 @@
+import type { IamTokenSource } from "./iam-token.js";
+import type { IbmEndpoints } from "./ibm-config.js";
+import { errorForResponse, IbmRuntimeError, oneLine } from "./ibm-errors.js";
+import { isRetryable, retryDelayMs, sleep, type RetryPolicy } from "./http-retry.js";
+
+export interface IbmRestOptions {
+  readonly endpoints: IbmEndpoints;
+  readonly tokens: IamTokenSource;
+  readonly apiVersion: string;
+  readonly retry: RetryPolicy;
+  readonly fetchImpl?: typeof fetch;
+  readonly now?: () => number;
+  /** Progress lines (retries); never given a key or a token. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * JSON over HTTP to IBM Quantum's REST API: every request carries `Authorization: Bearer`,
+ * `Service-CRN` and `IBM-API-Version`; 429 and 5xx answers and network errors are retried with
+ * exponential backoff (Retry-After honoured); one 401 is retried with a fresh token; anything
+ * else becomes a one-line IbmRuntimeError.
+ */
+export class IbmRestClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+
+  constructor(private readonly options: IbmRestOptions) {
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.now = options.now ?? Date.now;
+  }
+
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("GET", path, undefined, signal);
+  }
+
+  post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("POST", path, body, signal);
+  }
+
+  private async request<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const { endpoints, tokens, retry } = this.options;
+    const url = `${endpoints.quantumUrl}${path}`;
+    const what = `IBM Quantum ${method} ${path}`;
+    let refreshedAfter401 = false;
+    for (let attempt = 0; ; attempt++) {
+      const token = await tokens.token(signal);
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${token}`,
+        "Service-CRN": endpoints.serviceCrn,
+        "IBM-API-Version": this.options.apiVersion,
+        Accept: "application/json",
+      };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      let response: Response;
+      try {
+        response = await this.fetchImpl(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      } catch (e) {
+        if (signal?.aborted) throw signal.reason;
+        if (attempt >= retry.maxRetries) throw new IbmRuntimeError(`cannot reach IBM Quantum at ${url} (${oneLine((e as Error).message)})`, 0);
+        const wait = retryDelayMs(retry, attempt, null, this.now());
+        this.options.log?.(`${what}: network error, retrying in ${(wait / 1000).toFixed(1)} s`);
+        await sleep(wait, signal);
+        continue;
+      }
+      const text = await response.text();
+      const json = parseJson(text);
+      if (response.ok) return json as T;
+      if (response.status === 401 && !refreshedAfter401) {
+        refreshedAfter401 = true;
+        tokens.invalidate();
+        attempt--;
+        continue;
+      }
+      if (isRetryable(response.status) && attempt < retry.maxRetries) {
+        const wait = retryDelayMs(retry, attempt, response.headers.get("retry-after"), this.now());
+        this.options.log?.(`${what}: HTTP ${response.status}, retry ${attempt + 1} of ${retry.maxRetries} in ${(wait / 1000).toFixed(1)} s`);
+        await sleep(wait, signal);
+        continue;
+      }
+      throw errorForResponse(what, response.status, json);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}

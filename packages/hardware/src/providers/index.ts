@@ -1,0 +1,18 @@
+export { LocalProvider, LOCAL_CAPABILITIES, type LocalProviderOptions } from "./local-provider.js";
+export { fullyConnectedTarget } from "./ideal-target.js";
+export { MAX_COMPONENT_QUBITS } from "./outcome-distribution.js";
+export { IbmRuntimeProvider, samplerJobBody, type IbmRuntimeProviderOptions } from "./ibm-runtime-provider.js";
+export { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties, type IbmNduv } from "./ibm-target.js";
+export {
+  ibmCredentialsFromEnv,
+  IBM_DEFAULT_API_VERSION,
+  IBM_DEFAULT_IAM_URL,
+  IBM_DEFAULT_QUANTUM_URL,
+  IBM_IAM_URL_ENV,
+  IBM_QUANTUM_URL_ENV,
+  type IbmEndpoints,
+} from "./ibm-config.js";
+export { IbmRuntimeError, IBM_CRN_ENV, IBM_KEY_ENV, NON_ISA_ERROR_CODE } from "./ibm-errors.js";
+export { describeCost, estimateCost, packJobs, type CostEstimate } from "./job-packing.js";
+export { decodeSamplerResults, hexToBits } from "./sampler-results.js";
+export { DEFAULT_RETRY, type RetryPolicy } from "./http-retry.js";

@@ -1,0 +1,63 @@
+import type { ImportedGate, ImportedProgram } from "./qasm2-import.js";
+
+/** A group of qubits that no gate connects to any other qubit: it can be simulated on its own. */
+export interface QubitComponent {
+  /** Global qubit indices, ascending; local wire k of the component is qubits[k]. */
+  readonly qubits: readonly number[];
+  /** The component's gates in time order, on global qubit indices. */
+  readonly gates: readonly ImportedGate[];
+  /** Measured global qubits of the component, in first-measured order; outcome bit k belongs to measured[k]. */
+  readonly measured: readonly number[];
+}
+
+/**
+ * Splits a program into connected components of qubits: every multi-qubit gate joins the
+ * components of its qubits (union-find). Components without a measured qubit cannot change any
+ * outcome and are dropped. The joint outcome distribution is the product of the components'
+ * distributions, because their states stay a tensor product.
+ */
+export function splitIntoComponents(program: ImportedProgram): QubitComponent[] {
+  const parent = Array.from({ length: program.numQubits }, (_, i) => i);
+  const find = (q: number): number => {
+    while (parent[q] !== q) {
+      parent[q] = parent[parent[q]];
+      q = parent[q];
+    }
+    return q;
+  };
+  for (const gate of program.gates) {
+    for (let k = 1; k < gate.wires.length; k++) {
+      const a = find(gate.wires[0]);
+      const b = find(gate.wires[k]);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  for (let q = 0; q < program.numQubits; q++) {
+    const root = find(q);
+    const members = groups.get(root);
+    if (members) members.push(q);
+    else groups.set(root, [q]);
+  }
+  const components: QubitComponent[] = [];
+  for (const qubits of groups.values()) {
+    const inside = new Set(qubits);
+    const measured = uniqueMeasured(program, inside);
+    if (measured.length === 0) continue;
+    components.push({ qubits, gates: program.gates.filter((g) => inside.has(g.wires[0])), measured });
+  }
+  return components;
+}
+
+/** The whole program as one component (no splitting): the reference the split is checked against. */
+export function wholeProgram(program: ImportedProgram): QubitComponent[] {
+  const qubits = Array.from({ length: program.numQubits }, (_, i) => i);
+  const measured = uniqueMeasured(program, new Set(qubits));
+  return measured.length === 0 ? [] : [{ qubits, gates: program.gates, measured }];
+}
+
+function uniqueMeasured(program: ImportedProgram, inside: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (const m of program.measurements) if (inside.has(m.qubit) && !out.includes(m.qubit)) out.push(m.qubit);
+  return out;
+}

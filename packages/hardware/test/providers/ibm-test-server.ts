@@ -1,0 +1,429 @@
+/**
+ * A local stand-in for IBM Cloud IAM and the IBM Quantum (Qiskit Runtime) REST API, listening on
+ * 127.0.0.1 only, following the published shapes:
+ *   POST /identity/token (form: grant_type=urn:ibm:params:oauth:grant-type:apikey, apikey)
+ *        -> { access_token, refresh_token, token_type, expires_in, expiration, scope }
+ *   POST /api/v1/jobs { program_id: "sampler", backend, params: { pubs, version: 2, options? } } -> { id, backend }
+ *   GET  /api/v1/jobs/{id} -> { id, backend, status, state: { status, reason?, reason_code? } }
+ *   GET  /api/v1/jobs/{id}/results -> { results: [{ data: { c: { samples, num_bits } }, metadata }], metadata }
+ *   POST /api/v1/jobs/{id}/cancel
+ *   GET  /api/v1/backends/{name}/configuration | /properties
+ * Every /api/v1 request must carry a live `Authorization: Bearer` token, the instance's
+ * `Service-CRN` and an `IBM-API-Version` date. Jobs go Queued -> Running -> Completed as they are
+ * polled. Submitted ISA OpenQASM 3 is really executed: parsed (isa-qasm3.ts), checked against the
+ * backend's basis gates and coupling map (else the job fails with error 1517), parameter rows
+ * bound, simulated on quantum-circuit, and shots drawn from the exact outcome probabilities.
+ * Failures can be injected: any HTTP status (with Retry-After) on any route, and failed jobs.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import QuantumCircuit from "quantum-circuit";
+import { RandomStream } from "@natural-quantization/core";
+import { parseIsaQasm3, type IsaProgram } from "./isa-qasm3.js";
+
+export interface TestBackend {
+  readonly configuration: { backend_name: string; n_qubits: number; basis_gates: string[]; coupling_map: number[][] };
+  readonly properties: unknown;
+}
+
+export function loadFixtureBackend(name: "test_heron6" | "test_eagle5"): TestBackend {
+  const dir = new URL("./fixtures/", import.meta.url);
+  return {
+    configuration: JSON.parse(readFileSync(new URL(`${name}.configuration.json`, dir), "utf8")),
+    properties: JSON.parse(readFileSync(new URL(`${name}.properties.json`, dir), "utf8")),
+  };
+}
+
+export interface IbmTestServerOptions {
+  readonly apiKey: string;
+  readonly serviceCrn: string;
+  readonly backends?: readonly TestBackend[];
+  /** Lifetime of issued tokens (default 3600 s). */
+  readonly tokenTtlSeconds?: number;
+  /** Status polls a job answers Queued, then Running, before it ends (default 1 each). */
+  readonly pollsPerState?: number;
+  readonly seed?: number;
+}
+
+export type Route = "iam" | "create" | "status" | "results" | "configuration" | "properties";
+
+export interface InjectedFailure {
+  readonly route: Route;
+  readonly status: number;
+  readonly retryAfter?: string;
+  readonly body?: unknown;
+  /** How many consecutive requests fail (default 1). */
+  readonly times?: number;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly route: Route | "cancel" | "other";
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  /** What the server answered. */
+  status: number;
+}
+
+interface ServerJob {
+  readonly id: string;
+  readonly backend: string;
+  polls: number;
+  cancelled: boolean;
+  readonly failure: { reason: string; code: number } | null;
+  readonly results: unknown;
+}
+
+const API = "/api/v1";
+
+export class IbmTestServer {
+  readonly requests: RecordedRequest[] = [];
+  tokenExchanges = 0;
+  /** Requests that arrived with a token past its expiry (a client that refreshes in time sends none). */
+  expiredTokenUses = 0;
+  /** Epoch milliseconds at which the last issued token stops being accepted. */
+  lastTokenExpiresAt = 0;
+  private readonly failures: { failure: InjectedFailure; left: number }[] = [];
+  private readonly jobFailures: { reason: string; code: number }[] = [];
+  private readonly tokens = new Map<string, number>();
+  private readonly jobs = new Map<string, ServerJob>();
+  private readonly backends: Map<string, TestBackend>;
+  private jobCount = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly options: IbmTestServerOptions,
+  ) {
+    const list = options.backends ?? [loadFixtureBackend("test_heron6"), loadFixtureBackend("test_eagle5")];
+    this.backends = new Map(list.map((b) => [b.configuration.backend_name, b]));
+  }
+
+  static async start(options: IbmTestServerOptions): Promise<IbmTestServer> {
+    let instance: IbmTestServer | null = null;
+    const server = createServer((req, res) => {
+      void instance!.handle(req, res);
+    });
+    instance = new IbmTestServer(server, options);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return instance;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The environment a client needs to reach this server as the configured user. */
+  env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      IBM_CLOUD_API_KEY: this.options.apiKey,
+      IBM_QUANTUM_CRN: this.options.serviceCrn,
+      IBM_QUANTUM_URL: `${this.origin}${API}`,
+      IBM_IAM_URL: this.origin,
+      ...overrides,
+    };
+  }
+
+  failNext(failure: InjectedFailure): void {
+    this.failures.push({ failure, left: failure.times ?? 1 });
+  }
+
+  /** The next created job ends Failed with this reason (and reason_code). */
+  failNextJob(reason: string, code: number): void {
+    this.jobFailures.push({ reason, code });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", this.origin);
+    const method = req.method ?? "GET";
+    const route = routeOf(method, url.pathname);
+    const record: RecordedRequest = { method, path: url.pathname, route, headers: { ...req.headers }, body, status: 0 };
+    this.requests.push(record);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      res.writeHead(status, { "Content-Type": "application/json", ...headers });
+      res.end(payload === undefined ? "" : JSON.stringify(payload));
+    };
+    const injected = this.failures.find((f) => f.failure.route === route && f.left > 0);
+    if (injected) {
+      injected.left--;
+      const { status, retryAfter, body: failBody } = injected.failure;
+      return send(status, failBody ?? apiError(status, `injected failure ${status}`), retryAfter ? { "Retry-After": retryAfter } : {});
+    }
+    try {
+      if (route === "iam") return this.token(req, body, send);
+      if (!url.pathname.startsWith(API)) return send(404, apiError(404, "not found"));
+      const auth = this.authorize(req);
+      if (auth) return send(auth.status, apiError(auth.status, auth.message));
+      const parts = url.pathname.slice(API.length).split("/").filter(Boolean).map(decodeURIComponent);
+      if (route === "create") return this.createJob(body, send);
+      if (parts[0] === "jobs" && parts.length >= 2) {
+        const job = this.jobs.get(parts[1]);
+        if (!job) return send(404, apiError(404, `job ${parts[1]} not found`));
+        if (route === "status") return send(200, this.jobState(job));
+        if (route === "results") {
+          const state = stateOf(job, this.pollsPerState);
+          if (state.status !== "Completed") return send(409, apiError(409, `job ${job.id} is ${state.status}, no results`));
+          return send(200, job.results);
+        }
+        if (route === "cancel") {
+          job.cancelled = true;
+          return send(204, undefined);
+        }
+      }
+      if (parts[0] === "backends" && parts.length === 3) {
+        const backend = this.backends.get(parts[1]);
+        if (!backend) return send(404, apiError(404, `backend ${parts[1]} not found`, 1007));
+        if (route === "configuration") return send(200, backend.configuration);
+        if (route === "properties") return send(200, backend.properties);
+      }
+      return send(404, apiError(404, `no route ${method} ${url.pathname}`));
+    } catch (e) {
+      return send(500, apiError(500, `test server error: ${(e as Error).message}`));
+    }
+  }
+
+  private get pollsPerState(): number {
+    return this.options.pollsPerState ?? 1;
+  }
+
+  private token(req: IncomingMessage, body: string, send: (s: number, p: unknown) => void): void {
+    if (!String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
+      return send(400, { errorCode: "BXNIM0109E", errorMessage: "Content-Type must be application/x-www-form-urlencoded" });
+    }
+    const form = new URLSearchParams(body);
+    if (form.get("grant_type") !== "urn:ibm:params:oauth:grant-type:apikey") {
+      return send(400, { errorCode: "BXNIM0103E", errorMessage: "Unsupported grant_type" });
+    }
+    if (form.get("apikey") !== this.options.apiKey) {
+      return send(400, { errorCode: "BXNIM0415E", errorMessage: "Provided API key could not be found." });
+    }
+    const ttl = this.options.tokenTtlSeconds ?? 3600;
+    const token = randomBytes(24).toString("base64url");
+    // Like IAM, `expiration` is whole epoch seconds; the token is refused from that instant on.
+    const expiration = Math.floor(Date.now() / 1000) + ttl;
+    this.tokens.set(token, expiration * 1000);
+    this.lastTokenExpiresAt = expiration * 1000;
+    this.tokenExchanges++;
+    send(200, {
+      access_token: token,
+      refresh_token: "not_supported",
+      token_type: "Bearer",
+      expires_in: ttl,
+      expiration,
+      scope: "ibm openid",
+    });
+  }
+
+  private authorize(req: IncomingMessage): { status: number; message: string } | null {
+    const auth = String(req.headers.authorization ?? "");
+    const m = auth.match(/^Bearer (.+)$/);
+    const expiresAt = m ? this.tokens.get(m[1]) : undefined;
+    if (expiresAt === undefined) return { status: 401, message: "Invalid or missing bearer token" };
+    if (Date.now() >= expiresAt) {
+      this.expiredTokenUses++;
+      return { status: 401, message: "Token expired" };
+    }
+    if (req.headers["service-crn"] !== this.options.serviceCrn) return { status: 403, message: "Service-CRN does not name an instance this token can use" };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(String(req.headers["ibm-api-version"] ?? ""))) {
+      return { status: 400, message: "IBM-API-Version header (YYYY-MM-DD) is required" };
+    }
+    return null;
+  }
+
+  private jobState(job: ServerJob): unknown {
+    const state = stateOf(job, this.pollsPerState);
+    job.polls++;
+    return { id: job.id, backend: job.backend, program: { id: "sampler" }, status: state.status, state, created: "2026-11-25T00:00:00Z" };
+  }
+
+  private createJob(body: string, send: (s: number, p: unknown) => void): void {
+    let request: unknown;
+    try {
+      request = JSON.parse(body);
+    } catch {
+      return send(400, apiError(400, "request body is not JSON"));
+    }
+    const problem = validateCreate(request, this.backends);
+    if (problem) return send(400, apiError(400, problem));
+    const { backend, params } = request as { backend: string; params: { pubs: unknown[][]; options?: { default_shots?: number } } };
+    const id = `test-job-${++this.jobCount}-${randomBytes(4).toString("hex")}`;
+    const injected = this.jobFailures.shift() ?? null;
+    const target = this.backends.get(backend)!;
+    let failure = injected;
+    let results: unknown = null;
+    if (!failure) {
+      const programs = params.pubs.map((pub) => parseIsaQasm3(pub[0] as string));
+      const violation = programs.map((p, i) => isaViolation(p, target, i)).find((v) => v !== null) ?? null;
+      if (violation) failure = { reason: `Circuits do not match the target definition (non-ISA circuits): ${violation}`, code: 1517 };
+      else {
+        const stream = new RandomStream(this.options.seed ?? 1, "shuffle", this.jobCount);
+        results = {
+          results: params.pubs.map((pub, i) => {
+            const rows = (pub[1] ?? null) as number[][] | null;
+            const shots = (pub[2] as number | undefined) ?? params.options?.default_shots ?? 4096;
+            const program = programs[i];
+            const run = (row: readonly number[]) => sampleHex(program, new Map(program.parameters.map((n, k) => [n, row[k]])), shots, stream);
+            const samples = rows === null ? run([]) : rows.map(run);
+            return { data: { [program.register.name]: { samples, num_bits: program.register.size } }, metadata: { circuit_metadata: {} } };
+          }),
+          metadata: { execution: { execution_spans: [] }, version: 2 },
+        };
+      }
+    }
+    this.jobs.set(id, { id, backend, polls: 0, cancelled: false, failure, results });
+    send(200, { id, backend });
+  }
+}
+
+function routeOf(method: string, path: string): RecordedRequest["route"] {
+  if (method === "POST" && path === "/identity/token") return "iam";
+  if (method === "POST" && path === `${API}/jobs`) return "create";
+  if (method === "GET" && /^\/api\/v1\/jobs\/[^/]+$/.test(path)) return "status";
+  if (method === "GET" && /^\/api\/v1\/jobs\/[^/]+\/results$/.test(path)) return "results";
+  if (method === "POST" && /^\/api\/v1\/jobs\/[^/]+\/cancel$/.test(path)) return "cancel";
+  if (method === "GET" && /^\/api\/v1\/backends\/[^/]+\/configuration$/.test(path)) return "configuration";
+  if (method === "GET" && /^\/api\/v1\/backends\/[^/]+\/properties$/.test(path)) return "properties";
+  return "other";
+}
+
+function stateOf(job: ServerJob, perState: number): { status: string; reason?: string; reason_code?: number } {
+  if (job.cancelled) return { status: "Cancelled", reason: "Cancelled by user" };
+  if (job.polls < perState) return { status: "Queued" };
+  if (job.polls < 2 * perState) return { status: "Running" };
+  if (job.failure) return { status: "Failed", reason: job.failure.reason, reason_code: job.failure.code };
+  return { status: "Completed" };
+}
+
+/** IBM Cloud's error body shape. */
+function apiError(status: number, message: string, code: number | string = status): unknown {
+  return { errors: [{ code, message, more_info: "https://quantum.cloud.ibm.com/docs/errors" }], trace: randomBytes(8).toString("hex"), status_code: status };
+}
+
+/** The body of POST /jobs checked against the Sampler V2 parameter schema; null when valid. */
+function validateCreate(request: unknown, backends: ReadonlyMap<string, TestBackend>): string | null {
+  if (typeof request !== "object" || request === null) return "body must be an object";
+  const r = request as Record<string, unknown>;
+  if (r.program_id !== "sampler") return `program_id must be "sampler", got ${JSON.stringify(r.program_id)}`;
+  if (typeof r.backend !== "string" || !backends.has(r.backend)) return `backend ${JSON.stringify(r.backend)} not found`;
+  const params = r.params as Record<string, unknown> | undefined;
+  if (typeof params !== "object" || params === null) return "params must be an object";
+  const extra = Object.keys(params).filter((k) => !["pubs", "version", "options", "support_qiskit"].includes(k));
+  if (extra.length > 0) return `params has unknown fields ${extra.join(", ")}`;
+  if (params.version !== 2) return "params.version must be 2";
+  if (params.options !== undefined) {
+    const o = params.options as Record<string, unknown>;
+    if (Object.keys(o).some((k) => k !== "default_shots") || (o.default_shots !== undefined && !(Number.isInteger(o.default_shots) && (o.default_shots as number) >= 1))) {
+      return "params.options may hold only default_shots (integer >= 1) in this test server";
+    }
+  }
+  if (!Array.isArray(params.pubs) || params.pubs.length === 0) return "params.pubs must be a non-empty array";
+  for (let i = 0; i < params.pubs.length; i++) {
+    const pub = params.pubs[i] as unknown[];
+    if (!Array.isArray(pub) || pub.length < 1 || pub.length > 3) return `pubs[${i}] must be [circuit, parameter_values?, shots?]`;
+    if (typeof pub[0] !== "string" || !pub[0].startsWith("OPENQASM 3")) return `pubs[${i}][0] must be OpenQASM 3 text`;
+    let program: IsaProgram;
+    try {
+      program = parseIsaQasm3(pub[0]);
+    } catch (e) {
+      return `pubs[${i}][0] does not parse: ${(e as Error).message}`;
+    }
+    const rows = pub[1];
+    if (rows !== undefined && rows !== null) {
+      if (!Array.isArray(rows) || rows.length === 0 || !rows.every((row) => Array.isArray(row) && row.length === program.parameters.length && row.every((v) => typeof v === "number"))) {
+        return `pubs[${i}][1] must be rows of ${program.parameters.length} numbers`;
+      }
+    } else if (program.parameters.length > 0) {
+      return `pubs[${i}] declares ${program.parameters.length} input parameters but has no values`;
+    }
+    if (pub[2] !== undefined && !(Number.isInteger(pub[2]) && (pub[2] as number) > 0)) return `pubs[${i}][2] (shots) must be a positive integer`;
+  }
+  return null;
+}
+
+/** Why a program is not an ISA circuit of the backend, or null. */
+function isaViolation(program: IsaProgram, backend: TestBackend, pub: number): string | null {
+  if (program.nonIsa.length > 0) return `pub ${pub}: ${program.nonIsa[0]}`;
+  const { basis_gates: basis, n_qubits: n, coupling_map: coupling } = backend.configuration;
+  for (const g of program.gates) {
+    if (!basis.includes(g.name)) return `pub ${pub}: instruction ${g.name} is not in basis_gates ${basis.join(",")}`;
+    if (g.qubits.some((q) => q < 0 || q >= n)) return `pub ${pub}: ${g.name} on a qubit outside 0..${n - 1}`;
+    if (g.qubits.length === 2 && !coupling.some(([a, b]) => a === g.qubits[0] && b === g.qubits[1])) {
+      return `pub ${pub}: ${g.name} $${g.qubits[0]}, $${g.qubits[1]} is not in the coupling map`;
+    }
+  }
+  for (const m of program.measurements) if (m.qubit < 0 || m.qubit >= n) return `pub ${pub}: measure on qubit ${m.qubit}`;
+  return null;
+}
+
+/** Runs a bound ISA program on quantum-circuit and returns `shots` hex samples (bit i = c[i]). */
+function sampleHex(program: IsaProgram, values: ReadonlyMap<string, number>, shots: number, stream: RandomStream): string[] {
+  const used = [...new Set([...program.gates.flatMap((g) => g.qubits), ...program.measurements.map((m) => m.qubit)])].sort((a, b) => a - b);
+  const wire = new Map(used.map((q, k) => [q, k]));
+  const circuit = new QuantumCircuit(Math.max(1, used.length));
+  for (const g of program.gates) {
+    const w = g.qubits.map((q) => wire.get(q)!);
+    const angle = (k: number) => g.args[k](values);
+    switch (g.name) {
+      case "rz":
+        circuit.appendGate("rz", w, { params: { phi: angle(0) } });
+        break;
+      case "sx":
+        circuit.appendGate("srn", w);
+        break;
+      case "x":
+        circuit.appendGate("x", w);
+        break;
+      case "cz":
+        circuit.appendGate("cz", w);
+        break;
+      case "ecr":
+        // Qiskit's ECR(c, t) = RZX(pi/4) . X on c . RZX(-pi/4), with RZX(a) = H_t CX RZ_t(a) CX H_t.
+        rzx(circuit, w[0], w[1], Math.PI / 4);
+        circuit.appendGate("x", [w[0]]);
+        rzx(circuit, w[0], w[1], -Math.PI / 4);
+        break;
+      default:
+        throw new Error(`test server cannot execute ${g.name}`);
+    }
+  }
+  circuit.run();
+  const state = circuit.stateAsSimpleArray();
+  const cumulative: number[] = [];
+  const outcomes: bigint[] = [];
+  let total = 0;
+  state.forEach((a, index) => {
+    const p = a.re * a.re + a.im * a.im;
+    if (p < 1e-15) return;
+    let value = 0n;
+    for (const m of program.measurements) if ((index >> wire.get(m.qubit)!) & 1) value |= 1n << BigInt(m.clbit);
+    total += p;
+    cumulative.push(total);
+    outcomes.push(value);
+  });
+  const samples: string[] = [];
+  for (let s = 0; s < shots; s++) {
+    const u = stream.uniform() * total;
+    let k = cumulative.findIndex((c) => u < c);
+    if (k < 0) k = cumulative.length - 1;
+    samples.push(`0x${outcomes[k].toString(16)}`);
+  }
+  return samples;
+}
+
+function rzx(circuit: QuantumCircuit, control: number, target: number, angle: number): void {
+  circuit.appendGate("h", [target]);
+  circuit.appendGate("cx", [control, target]);
+  circuit.appendGate("rz", [target], { params: { phi: angle } });
+  circuit.appendGate("cx", [control, target]);
+  circuit.appendGate("h", [target]);
+}
