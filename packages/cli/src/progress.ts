@@ -1,4 +1,5 @@
 import type { ProgressEvent, ProgressReporter } from "@natural-quantization/core";
+import type { DownloadEvent } from "@natural-quantization/datasets";
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
@@ -25,5 +26,27 @@ export class StderrProgress implements ProgressReporter {
       process.stderr.write(`\r${p}evaluating ${e.shots}-shot ${e.shot}/${e.shots}`);
       if (e.shot === e.shots) process.stderr.write("\n");
     }
+  }
+}
+
+const megabytes = (bytes: number): string => (bytes / 1e6).toFixed(1);
+// Last shown step per file: whole percent on a terminal, quarters in a log.
+const shown = new Map<string, number>();
+
+/** Dataset downloads on stderr: a live counter on a terminal, quarter steps in a log, and a line per retry and per verified file. */
+export function printDownloadProgress(e: DownloadEvent, stream: NodeJS.WriteStream = process.stderr): void {
+  const tty = stream.isTTY === true;
+  if (e.kind === "progress") {
+    const fraction = e.totalBytes ? e.receivedBytes / e.totalBytes : 0;
+    const step = Math.floor(fraction * (tty ? 100 : 4));
+    if (shown.get(e.file) === step) return;
+    shown.set(e.file, step);
+    const text = `downloading ${e.file}: ${megabytes(e.receivedBytes)}${e.totalBytes ? ` of ${megabytes(e.totalBytes)} MB (${Math.floor(fraction * 100)}%)` : " MB"}`;
+    stream.write(tty ? `\r${text}` : `${text}\n`);
+  } else if (e.kind === "retry") {
+    stream.write(`${tty ? "\n" : ""}download of ${e.file} interrupted (${e.reason}); try ${e.attempt + 1} of ${e.attempts} in ${(e.delayMs / 1000).toFixed(1)}s\n`);
+  } else {
+    shown.delete(e.file);
+    stream.write(`${tty ? "\r" : ""}downloaded ${e.file} (${megabytes(e.bytes)} MB, SHA-256 verified)\n`);
   }
 }

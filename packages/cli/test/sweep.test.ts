@@ -166,7 +166,7 @@ describe("sweep configuration from options, files and presets", () => {
   it("makes one grid a x g x seeds from the flags, on the fastest backend by default", async () => {
     const c = await resolveArgs(["--a", "0,0.5", "--g", "pi/2,0.3", "--seeds", "0:2", "--width", "16", "--epochs", "2"]);
     expect(c.grids).toEqual([{ name: "grid", a: [0, 0.5], g: [HALF_PI, 0.3], seeds: [0, 1, 2] }]);
-    expect(c.settings).toMatchObject({ backend: "fastest-backend", width: 16, epochs: 2, depth: 4, dataset: "mnist", shots: 15 });
+    expect(c.settings).toMatchObject({ backend: "fastest-backend", width: 16, epochs: 2, depth: 4, dataset: "mnist-subset", shots: 15, trainSize: 5000, testSize: 5000 });
     expect(expandCells(c.grids)).toHaveLength(12);
   });
 

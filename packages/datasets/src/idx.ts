@@ -116,6 +116,14 @@ export function writeIdx(dims: readonly number[], data: Uint8Array, options: { g
   return options.gzip ? new Uint8Array(gzipSync(out)) : out;
 }
 
+/** The standard MNIST / Fashion-MNIST file names, without the optional ".gz". */
+export const IDX_FILE_NAMES = {
+  trainImages: "train-images-idx3-ubyte",
+  trainLabels: "train-labels-idx1-ubyte",
+  testImages: "t10k-images-idx3-ubyte",
+  testLabels: "t10k-labels-idx1-ubyte",
+} as const;
+
 export interface IdxDatasetOptions {
   /** Paths of the four IDX files (raw or .gz). */
   trainImages: string;

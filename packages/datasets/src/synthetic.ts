@@ -1,6 +1,9 @@
 import { ConfigError, RandomStream, type Dataset, type Split } from "@natural-quantization/core";
 import { checkInt } from "./sizes.js";
 
+/** Default training and test sizes of the synthetic set. */
+export const SYNTHETIC_DEFAULT_SIZES = { trainSize: 512, testSize: 256 } as const;
+
 export interface SyntheticOptions {
   trainSize?: number;
   testSize?: number;
@@ -19,8 +22,8 @@ export interface SyntheticOptions {
  * per pixel, clipped to [0, 1]. Train noise comes from stream id 3000, test from 3001.
  */
 export function syntheticDataset(options: SyntheticOptions = {}): Dataset {
-  const trainSize = checkInt("trainSize", options.trainSize ?? 512, 1);
-  const testSize = checkInt("testSize", options.testSize ?? 256, 1);
+  const trainSize = checkInt("trainSize", options.trainSize ?? SYNTHETIC_DEFAULT_SIZES.trainSize, 1);
+  const testSize = checkInt("testSize", options.testSize ?? SYNTHETIC_DEFAULT_SIZES.testSize, 1);
   const inputSize = checkInt("inputSize", options.inputSize ?? 64, 1, 1 << 24);
   // At most 1000 classes, so prototype stream ids 1000 + c stay clear of the sample streams.
   const numClasses = checkInt("numClasses", options.numClasses ?? 4, 2, 1000);

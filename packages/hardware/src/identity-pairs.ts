@@ -8,7 +8,8 @@ import type { Target } from "./target.js";
  * followed by its inverse, fenced by barriers so no compiler cancels them:
  * - `sx` then `sxdg` on every measured qubit;
  * - `cz` then `cz` (its own inverse) on every coupled pair of qubits the circuit uses.
- * The circuit is logically unchanged; only its noise grows with k.
+ * The circuit is logically unchanged; only its noise grows with k. Insert before
+ * `compileForTarget`, which turns `sxdg` into native gates (`rz(pi); sx; rz(pi)`).
  */
 export interface IdentityPairOptions {
   /** Pairs per qubit / per coupled pair. */

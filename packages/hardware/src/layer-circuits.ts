@@ -48,7 +48,7 @@ export interface LayoutOptions {
 export function planLayer(target: Target, g: number, options: LayoutOptions = {}): LayerLayout {
   if (!Number.isFinite(g) || g < 0 || g > HALF_PI) throw new ConfigError("g", g, "0 <= g <= pi/2");
   const max = options.maxUnitsPerBlock ?? Number.POSITIVE_INFINITY;
-  if (!(max >= 1)) throw new ConfigError("maxUnitsPerBlock", max, "an integer >= 1");
+  if (!(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) throw new ConfigError("maxUnitsPerBlock", max, "an integer >= 1");
   const allowed = options.qubits ?? Array.from({ length: target.numQubits }, (_, i) => i);
   for (const q of allowed) {
     if (!Number.isInteger(q) || q < 0 || q >= target.numQubits) {
@@ -251,7 +251,7 @@ export interface LayerCost {
   readonly blocks: number;
   /** Physical qubits a block touches (1 per unit, 2 with an ancilla). */
   readonly qubitsPerBlock: number;
-  /** Two-qubit gates per full block before compilation (cz form: 1 per unit; cry form: 1 cry per unit). */
+  /** Native two-qubit gates per full block after compilation: 1 per unit in the cz form, 2 in the cry form. */
   readonly twoQubitGatesPerBlock: number;
   /** Distinct programs: 1 template with bindings, or `blocks` concrete circuits. */
   readonly programsWithBindings: number;
@@ -267,7 +267,7 @@ export function layerCost(layout: LayerLayout, numUnits: number): LayerCost {
     unitsPerBlock: u,
     blocks,
     qubitsPerBlock: layout.projective ? u : 2 * u,
-    twoQubitGatesPerBlock: layout.projective ? 0 : u,
+    twoQubitGatesPerBlock: layout.projective ? 0 : (layout.weakForm === "cry" ? 2 : 1) * u,
     programsWithBindings: blocks > 0 ? 1 : 0,
     programsWithoutBindings: blocks,
   };

@@ -108,6 +108,29 @@ describe("compiled layer circuits equal the uncompiled ones per measurement outc
   }
 });
 
+describe("whole compiled blocks on the full chips equal the uncompiled ones per outcome", () => {
+  for (const name of ["heron", "eagle"] as const) {
+    for (const [g, form] of [[HALF_PI, "cz"], [0.9, "cz"], [0.3, "cry"]] as const) {
+      it(`${name}, g = ${g.toFixed(3)}, ${form} form, every unit of one block`, () => {
+        const target = builtinTarget(name);
+        const layout = planLayer(target, g, { weakForm: form });
+        const angles = Float64Array.from({ length: layout.neuronQubits.length }, () => angle() * 2);
+        const [circuit] = layerCircuits(layout, angles);
+        const compiled = compileForTarget(circuit, target);
+        expectNative(compiled, target);
+        const before = splitIndependentGroups(circuit);
+        const after = splitIndependentGroups(compiled);
+        expect(before.length).toBe(layout.neuronQubits.length);
+        expect(after.map((x) => [x.qubits, x.clbits])).toEqual(before.map((x) => [x.qubits, x.clbits]));
+        before.forEach((group, i) => {
+          const measured = group.circuit.ops.flatMap((op) => (op.op === "measure" ? [op.qubit] : []));
+          expect(perOutcomeDistance(stateVector(group.circuit), stateVector(after[i].circuit), measured)).toBeLessThan(TOL);
+        });
+      });
+    }
+  }
+});
+
 describe("templates", () => {
   for (const name of ["heron", "eagle"] as const) {
     for (const [g, form] of [[HALF_PI, "cz"], [0.6, "cz"], [0.6, "cry"]] as const) {
@@ -123,6 +146,37 @@ describe("templates", () => {
       });
     }
   }
+});
+
+describe("templates with scaled parameters", () => {
+  it("cry(p + 0.3), rx(-2p + 1): compiled, bound, equals compiled concrete; binding evaluates scale*p + offset", () => {
+    const target = lineTarget(2, ["rz", "sx", "ecr"], true);
+    const template: Circuit = {
+      numQubits: 2,
+      numClbits: 1,
+      numParams: 2,
+      ops: [
+        { op: "rx", qubit: 0, angle: { param: 1, scale: -2, offset: 1 } },
+        { op: "cry", control: 1, target: 0, angle: { param: 0, scale: 1, offset: 0.3 } },
+        { op: "measure", qubit: 0, clbit: 0 },
+      ],
+    };
+    for (let trial = 0; trial < 5; trial++) {
+      const row = [angle(), angle()];
+      const bound = bindCircuit(template, row);
+      expect(bound.ops[0]).toEqual({ op: "rx", qubit: 0, angle: -2 * row[1] + 1 });
+      // Same gates; angles equal up to rounding (0.5*p + (0.15 + pi) vs (0.5*(p + 0.3)) + pi).
+      const viaTemplate = bindCircuit(compileForTarget(template, target), row);
+      const direct = compileForTarget(bound, target);
+      expect(viaTemplate.ops.map((op) => ({ ...op, angle: 0 }))).toEqual(direct.ops.map((op) => ({ ...op, angle: 0 })));
+      viaTemplate.ops.forEach((op, i) => {
+        const other = direct.ops[i];
+        if ("angle" in op && "angle" in other) expect(Math.abs((op.angle as number) - (other.angle as number))).toBeLessThanOrEqual(1e-15 * (4 + Math.abs(op.angle as number)));
+      });
+      expect(perOutcomeDistance(stateVector(bound), stateVector(compileForTarget(bound, target)), [0])).toBeLessThan(TOL);
+    }
+    expect(() => bindCircuit(template, [1])).toThrow(/invalid binding row length: 1 \(allowed: exactly 2/);
+  });
 });
 
 describe("the compiler keeps to level 0", () => {

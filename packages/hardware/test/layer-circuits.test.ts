@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   bindCircuit,
   builtinTarget,
+  compileForTarget,
   layerBindings,
   layerCircuits,
   layerCost,
@@ -110,6 +111,12 @@ describe("layouts on the built-in targets", () => {
     expect(cost.qubitsPerBlock).toBe(2 * weak.neuronQubits.length);
     expect(cost.blocks).toBe(Math.ceil(512 / weak.neuronQubits.length));
     expect(cost.twoQubitGatesPerBlock).toBe(weak.neuronQubits.length);
+    // Counted, not assumed: the compiled block has that many native two-qubit gates, twice as many in the cry form.
+    for (const form of ["cz", "cry"] as const) {
+      const layout = planLayer(target, 0.5, { weakForm: form });
+      const compiled = compileForTarget(layerTemplate(layout), target);
+      expect(compiled.ops.filter((op) => op.op === "ecr").length).toBe(layerCost(layout, 1000).twoQubitGatesPerBlock);
+    }
   });
 
   it("rejects bad input with one-line errors", () => {

@@ -9,8 +9,9 @@ import { parseList, validateA, validateG, validateSeeds, type SweepGrid } from "
 export interface SweepSettings {
   readonly backend: string;
   readonly dataset: string;
-  readonly trainSize: number;
-  readonly testSize: number;
+  /** Undefined: every row (sweep.json then has no such key). */
+  readonly trainSize?: number;
+  readonly testSize?: number;
   readonly width: number;
   readonly depth: number;
   readonly bias: boolean;

@@ -34,7 +34,7 @@ const PI_LABEL = "π/2";
 
 /** One line describing what was trained, for subtitles. */
 export function describeSettings(s: SweepSettings): string {
-  return `${s.dataset} ${s.trainSize}/${s.testSize}, ${s.width}×${s.depth - 1} qubits, ${s.epochs} epochs, lr ${s.lr}, batch ${s.batch}`;
+  return `${s.dataset} ${s.trainSize ?? "all"}/${s.testSize ?? "all"}, ${s.width}×${s.depth - 1} qubits, ${s.epochs} epochs, lr ${s.lr}, batch ${s.batch}`;
 }
 
 const seedsText = (rows: readonly SummaryRow[]) => {

@@ -18,10 +18,10 @@ const PAPER_GRIDS: readonly PartialGrid[] = [
  */
 export const PRESETS: Readonly<Record<string, { readonly description: string; readonly plan: SweepPlan }>> = {
   paper: {
-    description: "the paper: 784-512-512-512-10, 100 epochs, 5000/5000 MNIST, k = 15, 3 seeds",
+    description: "the paper: 784-512-512-512-10, 100 epochs, 5000/5000 of the bundled MNIST subset, k = 15, 3 seeds",
     plan: {
       settings: {
-        dataset: "mnist", trainSize: 5000, testSize: 5000, width: 512, depth: 4, bias: false, activation: "tanh",
+        dataset: "mnist-subset", trainSize: 5000, testSize: 5000, width: 512, depth: 4, bias: false, activation: "tanh",
         epochs: PAPER_TRAINING.epochs, batch: PAPER_TRAINING.batch, lr: PAPER_TRAINING.lr, momentum: PAPER_TRAINING.momentum, shots: PAPER_TRAINING.shots,
       },
       seeds: [0, 1, 2],
@@ -29,10 +29,10 @@ export const PRESETS: Readonly<Record<string, { readonly description: string; re
     },
   },
   quick: {
-    description: "the paper's grids on a small network and data: 784-64-64-10, 4 epochs, 2000/1000 MNIST, batch 32, k = 5, 3 seeds",
+    description: "the paper's grids on a small network and data: 784-64-64-10, 4 epochs, 2000/1000 of the bundled MNIST subset, batch 32, k = 5, 3 seeds",
     plan: {
       settings: {
-        dataset: "mnist", trainSize: 2000, testSize: 1000, width: 64, depth: 3, bias: false, activation: "tanh",
+        dataset: "mnist-subset", trainSize: 2000, testSize: 1000, width: 64, depth: 3, bias: false, activation: "tanh",
         // Batch 32 rather than 64: twice the steps in few epochs.
         epochs: 4, batch: 32, lr: 0.01, momentum: 0.9, shots: 5,
       },

@@ -147,7 +147,7 @@ function configHtml(m: SweepManifest): string {
   const s = m.settings;
   const rows: Array<[string, string]> = [
     ["backend", s.backend],
-    ["dataset", `${m.datasetName} (${s.trainSize} training, ${s.testSize} test images, ${m.numClasses} classes)`],
+    ["dataset", `${m.datasetName} (${s.trainSize ?? "all"} training, ${s.testSize ?? "all"} test images, ${m.numClasses} classes)`],
     ["network", `${s.depth} linear layers, ${s.depth - 1} hidden qubit layers of ${s.width}, ${s.bias ? "with" : "no"} biases, target ${s.activation}`],
     ["training", `${s.epochs} epochs, SGD lr ${s.lr}, momentum ${s.momentum}, batch ${s.batch}`],
     ["evaluation", `one-shot and ${s.shots}-shot majority vote`],

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "@natural-quantization/core";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
-import { loadDataset } from "@natural-quantization/datasets";
+import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { loadBackend } from "../backends.js";
+import { printDownloadProgress } from "../progress.js";
 import { validateExperiment, type RunRecord } from "../experiment.js";
 import { cellConfig, configDiff, type SweepConfig, type SweepSettings } from "./config.js";
 import { expandCells, type Cell, type SweepGrid } from "./grid.js";
@@ -96,6 +97,8 @@ export function readManifest(dir: string): SweepManifest | null {
   if (!existsSync(path)) return null;
   const m = readJson(path, "sweep manifest") as SweepManifest;
   if (m?.format !== MANIFEST_FORMAT) throw new UserError(`${path} is not a sweep manifest of this version (format ${JSON.stringify(m?.format)}, expected ${MANIFEST_FORMAT})`);
+  // Sweeps made when "mnist" named the bundled subset keep running on the subset.
+  if (m.settings.dataset === "mnist" && m.datasetName === "mnist-subset") return { ...m, settings: { ...m.settings, dataset: "mnist-subset" } };
   return m;
 }
 
@@ -175,6 +178,7 @@ export function workerPath(): string {
 export async function runSweep(config: SweepConfig, options: RunSweepOptions): Promise<SweepOutcome> {
   const dir = options.out;
   await loadBackend(config.settings.backend);
+  await ensureDataset(config.settings.dataset, { onProgress: printDownloadProgress });
   const manifest = prepareDirectory(dir, config, options.preset ?? null, options.argv);
   const cells = expandCells(manifest.grids);
   const pending = cells.filter((c) => !existsSync(resultPath(dir, c.key)));

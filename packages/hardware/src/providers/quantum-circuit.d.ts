@@ -1,6 +1,6 @@
 /**
  * The part of the `quantum-circuit` npm package (a JavaScript state-vector simulator with an
- * OpenQASM 2 importer; it ships no types) that the local provider uses.
+ * OpenQASM 2 importer; it ships no types) that the local provider and the tests use.
  */
 declare module "quantum-circuit" {
   interface QcComplex {
@@ -35,6 +35,12 @@ declare module "quantum-circuit" {
     appendGate(name: string, wires: number | number[], options?: QcGateOptions): void;
     run(): void;
     stateAsSimpleArray(): QcComplex[];
+    /** Amplitudes after run(), keyed by basis index as a decimal string (absent: 0). */
+    readonly state: Record<string, QcComplex>;
+    /** Placed gates by column, then wire. */
+    readonly gates: (QcGate | null)[][];
+    /** A classical register's value after run() with measurements (bit i = c[i]). */
+    getCregValue(name: string): number;
   }
   export default QuantumCircuit;
 }
