@@ -1,5 +1,5 @@
 import { HALF_PI } from "@natural-quantization/core";
-import type { NoiseModel, ReadoutError } from "./model.js";
+import type { NoiseModel, ReadoutConfusion } from "./model.js";
 
 /**
  * The exact state of one noisy neuron qubit as a Bloch vector in the x-z plane:
@@ -63,7 +63,7 @@ export function thermalPhaseFlip(model: NoiseModel): number {
  * with the model's readout error. For g < pi/2 the ancilla is read: its depolarizing lambda_a flips
  * the true bit with probability lambda_a/2, then the readout error acts; composed exactly.
  */
-export function reportedConfusion(model: NoiseModel, g: number): ReadoutError {
+export function reportedConfusion(model: NoiseModel, g: number): ReadoutConfusion {
   const { p01, p10 } = model.readout;
   if (g === HALF_PI || model.ancillaDepolarizing === 0) return { p01, p10 };
   const q = model.ancillaDepolarizing / 2;
@@ -71,20 +71,20 @@ export function reportedConfusion(model: NoiseModel, g: number): ReadoutError {
 }
 
 /** ry(theta) on the Bloch plane. */
-export function rotateY(b: Bloch, theta: number): void {
+export function rotateBloch(b: Bloch, theta: number): void {
   const c = Math.cos(theta), s = Math.sin(theta);
   const x = b.x * c + b.z * s;
   b.z = b.z * c - b.x * s;
   b.x = x;
 }
 
-export function applyChannel(b: Bloch, ch: NeuronChannel): void {
+export function applyNeuronChannel(b: Bloch, ch: NeuronChannel): void {
   b.x *= ch.cx;
   b.z = ch.cz * b.z + ch.dz;
 }
 
 /** P(reported m' = +1): true P(+1) = (1 + sin g z)/2, mixed by the confusion. */
-export function reportedPlusProbability(z: number, g: number, conf: ReadoutError): number {
+export function reportedPlusProbability(z: number, g: number, conf: ReadoutConfusion): number {
   const plus = (1 + Math.sin(g) * z) / 2;
   return (1 - conf.p01) * plus + conf.p10 * (1 - plus);
 }
@@ -94,7 +94,7 @@ export function reportedPlusProbability(z: number, g: number, conf: ReadoutError
  * M(+-1) = diag(sqrt((1 +- sin g)/2), sqrt((1 -+ sin g)/2)) applied to rho, mixed over the true
  * outcome with weights P(reported | true), renormalised. Exact for mixed states.
  */
-export function measureBack(b: Bloch, reported: 1 | -1, g: number, conf: ReadoutError): void {
+export function conditionOnReported(b: Bloch, reported: 1 | -1, g: number, conf: ReadoutConfusion): void {
   const s = Math.sin(g);
   const big = (1 + s) / 2, small = (1 - s) / 2;
   // Off-diagonal factor sqrt(big * small) as a product of roots, so it is exactly 0 at g = pi/2.
@@ -117,6 +117,6 @@ export function measureBack(b: Bloch, reported: 1 | -1, g: number, conf: Readout
  */
 export function noisyProbPlus(model: NoiseModel, alpha: number, g: number): number {
   const b: Bloch = { x: Math.sin(alpha), z: Math.cos(alpha) };
-  applyChannel(b, neuronChannel(model));
+  applyNeuronChannel(b, neuronChannel(model));
   return reportedPlusProbability(b.z, g, reportedConfusion(model, g));
 }

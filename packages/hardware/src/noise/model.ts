@@ -21,7 +21,7 @@ export interface NoiseModel {
   /** Relaxation toward |0> over `time` seconds; null: none. */
   readonly thermalRelaxation: ThermalRelaxation | null;
   /** Confusion of the measured bit. */
-  readonly readout: ReadoutError;
+  readonly readout: ReadoutConfusion;
   /**
    * lambda_a in [0, 4/3]: depolarizing of the Model 2 ancilla just before its measurement (layers
    * with g < pi/2 only). Before a Z-basis measurement this is exactly a flip of the ancilla's bit
@@ -39,7 +39,7 @@ export interface ThermalRelaxation {
   readonly time: number;
 }
 
-export interface ReadoutError {
+export interface ReadoutConfusion {
   /** P(read 1 | the qubit was 0), i.e. P(report m' = -1 | true m' = +1). */
   readonly p01: number;
   /** P(read 0 | the qubit was 1), i.e. P(report m' = +1 | true m' = -1). */
@@ -60,7 +60,7 @@ export interface NoiseModelInput {
   readonly depolarizing?: number;
   readonly amplitudeDamping?: number;
   readonly thermalRelaxation?: ThermalRelaxation | null;
-  readonly readout?: Partial<ReadoutError>;
+  readonly readout?: Partial<ReadoutConfusion>;
   readonly ancillaDepolarizing?: number;
 }
 

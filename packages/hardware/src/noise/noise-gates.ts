@@ -2,7 +2,7 @@ import { ConfigError, type RandomStream } from "@natural-quantization/core";
 import type { Circuit, Operation } from "../circuit.js";
 import type { JobResult } from "../provider.js";
 import { thermalDamping, thermalPhaseFlip } from "./bloch.js";
-import type { NoiseModel, ReadoutError } from "./model.js";
+import type { NoiseModel, ReadoutConfusion } from "./model.js";
 
 /**
  * Which qubits of a layer circuit are neurons and which are Model 2 ancillas (slot i: neuron
@@ -80,7 +80,7 @@ export function noisyCircuitInstances(circuit: Circuit, roles: NoiseRoles, model
 }
 
 /** One shot's bits with readout error: a 0 reads 1 with probability p01, a 1 reads 0 with p10. */
-export function applyReadoutError(bits: ArrayLike<number>, readout: ReadoutError, rng: RandomStream): Uint8Array {
+export function applyReadoutError(bits: ArrayLike<number>, readout: ReadoutConfusion, rng: RandomStream): Uint8Array {
   const out = Uint8Array.from(bits);
   if (readout.p01 === 0 && readout.p10 === 0) return out;
   for (let i = 0; i < out.length; i++) {
@@ -91,7 +91,7 @@ export function applyReadoutError(bits: ArrayLike<number>, readout: ReadoutError
 }
 
 /** Readout error on every bit of every shot of a job's result (results[pub][row][shot][clbit]). */
-export function applyReadoutErrors(result: JobResult, readout: ReadoutError, rng: RandomStream): JobResult {
+export function applyReadoutErrors(result: JobResult, readout: ReadoutConfusion, rng: RandomStream): JobResult {
   return result.map((pub) => pub.map((row) => row.map((shot) => applyReadoutError(shot, readout, rng))));
 }
 

@@ -10,7 +10,7 @@ import {
   type QubitRegister,
   type Tensor,
 } from "@natural-quantization/core";
-import { applyChannel, measureBack, neuronChannel, reportedConfusion, reportedPlusProbability, rotateY, type Bloch, type NeuronChannel } from "./bloch.js";
+import { applyNeuronChannel, conditionOnReported, neuronChannel, reportedConfusion, reportedPlusProbability, rotateBloch, type Bloch, type NeuronChannel } from "./bloch.js";
 import type { NoiseModel } from "./model.js";
 
 /** The register of the noisy layer: a Bloch vector (x, z) and the last reported outcome per (row, neuron). */
@@ -87,10 +87,10 @@ export class NoisyQubitLayer implements ExactQubitLayer {
     for (let i = 0; i < n * cols; i++) {
       b.x = reg.x[i];
       b.z = reg.z[i];
-      rotateY(b, neuron.rotation(zs[i], reg.m[i] as 1 | -1));
-      applyChannel(b, this.channel);
+      rotateBloch(b, neuron.rotation(zs[i], reg.m[i] as 1 | -1));
+      applyNeuronChannel(b, this.channel);
       const m: 1 | -1 = this.uniforms[i] < reportedPlusProbability(b.z, params.g, conf) ? 1 : -1;
-      measureBack(b, m, params.g, conf);
+      conditionOnReported(b, m, params.g, conf);
       reg.x[i] = b.x;
       reg.z[i] = b.z;
       reg.m[i] = m;
