@@ -104,3 +104,13 @@ describe("noiseFromTarget", () => {
     expect(() => noiseFromTarget(target(), { qubits: [0, 5] })).toThrow(/^invalid qubits: 5 \(allowed: physical qubits 0\.\.4 of target test-5q\)$/);
   });
 });
+
+describe("the README's example noise file", () => {
+  it("is a valid noise file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = readme.slice(readme.indexOf("## Noise")).match(/```json\n([\s\S]*?)```/);
+    expect(block).not.toBeNull();
+    expect(parseNoiseModel(block![1], "README.md").thermalRelaxation).toEqual({ t1: 1e-4, t2: 8e-5, time: 1e-6 });
+  });
+});
