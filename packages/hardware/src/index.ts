@@ -12,3 +12,4 @@ export * from "./targets.js";
 export * from "./providers/index.js";
 export * from "./device/hardware-qubit-layer.js";
 export * from "./plugin.js";
+export * from "./noise/index.js";
