@@ -16,6 +16,7 @@ import { composeMachine, disposeMachine, runExperiment, type ExperimentConfig, t
 import { parseInteger, parseNumber } from "./parse.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
+import { registerNoiseStudyCommand } from "./noise-study.js";
 import { printDownloadProgress, StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
@@ -222,6 +223,7 @@ export function buildProgram(): Command {
 
   registerSweepCommands(program);
   registerCircuitsCommand(program);
+  registerNoiseStudyCommand(program);
   return program;
 }
 
