@@ -67,8 +67,13 @@ export interface NoiseModelInput {
 const MAX_DEPOLARIZING = 4 / 3;
 const TOP_KEYS = ["depolarizing", "amplitudeDamping", "thermalRelaxation", "readout", "ancillaDepolarizing"] as const;
 
-/** A validated noise model from user input (a parsed noise file or code); errors name the field. */
-export function noiseModel(input: unknown, where = "noise"): NoiseModel {
+/** A noise model from rates set in code, validated like a noise file. */
+export function noiseModel(input: NoiseModelInput, where = "noise"): NoiseModel {
+  return validateNoiseModel(input, where);
+}
+
+/** A validated noise model from an untrusted value (a parsed noise file); errors name the field. */
+export function validateNoiseModel(input: unknown, where = "noise"): NoiseModel {
   const obj = record(input, where);
   knownKeys(obj, TOP_KEYS, where);
   const readout = obj.readout === undefined ? {} : record(obj.readout, `${where}.readout`);
@@ -93,7 +98,7 @@ export function parseNoiseModel(text: string, source: string): NoiseModel {
   } catch (e) {
     throw new DataError(`${source} is not JSON: ${(e as Error).message}`);
   }
-  return noiseModel(value, "noise");
+  return validateNoiseModel(value, "noise");
 }
 
 /** True when the model changes nothing (every rate 0). */

@@ -2,7 +2,7 @@ import { ConfigError, DataError } from "@natural-quantization/core";
 import { describe, expect, it } from "vitest";
 import type { Target } from "../../src/target.js";
 import { depolarizingPart, noiseFromTarget } from "../../src/noise/from-target.js";
-import { isNoiseless, NOISELESS, noiseModel, parseNoiseModel } from "../../src/noise/model.js";
+import { isNoiseless, NOISELESS, noiseModel, parseNoiseModel, validateNoiseModel } from "../../src/noise/model.js";
 
 describe("noise files", () => {
   it("reads a full noise file and fills absent fields with no noise", () => {
@@ -30,8 +30,8 @@ describe("noise files", () => {
   ];
   for (const [input, message] of bad) {
     it(`rejects ${JSON.stringify(input)} with a one-line error naming the field`, () => {
-      expect(() => noiseModel(input)).toThrow(ConfigError);
-      expect(() => noiseModel(input)).toThrow(message);
+      expect(() => validateNoiseModel(input)).toThrow(ConfigError);
+      expect(() => validateNoiseModel(input)).toThrow(message);
     });
   }
 
