@@ -17,6 +17,7 @@ import { parseInteger, parseNumber } from "./parse.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
+import { registerCostCommand } from "./cost.js";
 import { printDownloadProgress, StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
@@ -224,6 +225,7 @@ export function buildProgram(): Command {
   registerSweepCommands(program);
   registerCircuitsCommand(program);
   registerNoiseStudyCommand(program);
+  registerCostCommand(program);
   return program;
 }
 

@@ -367,12 +367,15 @@ export class SgdTrainer implements Trainer {
   }
 }
 
+/** Rows of a shot-sampling evaluation batch at most: bounds its buffers (rows x inputs floats). */
+const MAX_SHOT_ROWS = 8192;
+
 /**
  * Images per call of a shot-sampling evaluation: each image is repeated `shots` times side by side,
- * and a call carries at most `unitsPerCall` (row, neuron) units (at least one image).
+ * and a call carries at most `unitsPerCall` (row, neuron) units and MAX_SHOT_ROWS rows (at least one image).
  */
 export function shotBatchImages(capabilities: ShotSamplingCapabilities, width: number, shots: number, images: number): number {
-  const rowsPerCall = Math.max(1, Math.floor(capabilities.unitsPerCall / width));
+  const rowsPerCall = Math.max(1, Math.min(MAX_SHOT_ROWS, Math.floor(capabilities.unitsPerCall / width)));
   return Math.max(1, Math.min(images, Math.floor(rowsPerCall / shots)));
 }
 

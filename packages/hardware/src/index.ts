@@ -13,3 +13,4 @@ export * from "./providers/index.js";
 export * from "./device/hardware-qubit-layer.js";
 export * from "./plugin.js";
 export * from "./noise/index.js";
+export * from "./device/cost.js";

@@ -15,7 +15,7 @@ import type { Circuit } from "../circuit.js";
 import { compileForTarget } from "../compile.js";
 import { insertIdentityPairs } from "../identity-pairs.js";
 import { layerBindings, layerCircuits, layerCost, layerTemplate, planLayer, unitsPerBlock, unpackOutcomes, type LayerLayout, type WeakForm } from "../layer-circuits.js";
-import type { CircuitJob, JobStatus, Pub, QasmFormat, QuantumProvider } from "../provider.js";
+import type { CircuitJob, JobStatus, ProviderCapabilities, Pub, QasmFormat, QuantumProvider } from "../provider.js";
 import { toQasm2, toQasm3 } from "../qasm.js";
 import type { Target } from "../target.js";
 import { estimateCost, packJobs, type CostEstimate } from "../providers/job-packing.js";
@@ -60,7 +60,16 @@ export interface EmitForm {
 }
 
 /** Units one neuronLayer call carries at most: bounds the Trainer's batch buffers. */
-const MAX_UNITS_PER_CALL = 1 << 18;
+const MAX_UNITS_PER_CALL = 1 << 21;
+
+/**
+ * Units one layer call should carry: as many blocks as one job of the provider takes (binding rows
+ * of one template, or concrete Pubs), capped so the Trainer's buffers stay small.
+ */
+export function unitsPerCall(layout: LayerLayout, caps: ProviderCapabilities, bindings: boolean): number {
+  const blocksPerJob = bindings ? caps.maxExecutionsPerJob : caps.maxPubsPerJob;
+  return Math.max(1, Math.min(MAX_UNITS_PER_CALL, unitsPerBlock(layout) * blocksPerJob));
+}
 
 /** One register on the device side: the classically tracked angle and last outcome of each qubit. */
 class HardwareRegister implements QubitRegister {
@@ -98,13 +107,11 @@ export class HardwareQubitLayer implements ShotQubitLayer {
   ) {
     const { provider, target } = options;
     this.name = `hardware:${provider.name}`;
-    const perBlock = unitsPerBlock(this.layout(HALF_PI));
-    const blocksPerJob = this.usesBindings() ? provider.capabilities.maxExecutionsPerJob : provider.capabilities.maxPubsPerJob;
     this.capabilities = {
       sampling: "shots",
       deterministic: false,
       maxQubits: target.numQubits,
-      unitsPerCall: Math.max(1, Math.min(MAX_UNITS_PER_CALL, perBlock * blocksPerJob)),
+      unitsPerCall: unitsPerCall(this.layout(HALF_PI), provider.capabilities, this.usesBindings()),
       noise: true,
     };
   }

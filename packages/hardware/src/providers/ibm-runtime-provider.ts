@@ -36,6 +36,18 @@ export interface IbmRuntimeProviderOptions {
 const IBM_MAX_EXECUTIONS_PER_JOB = 10_000_000;
 const IBM_MAX_SHOTS = 100_000;
 
+/** What the ibm-runtime provider takes (known without credentials, e.g. for cost estimates). */
+export function ibmRuntimeCapabilities(maxPubsPerJob = 500): ProviderCapabilities {
+  return {
+    format: "qasm3",
+    nativeGatesOnly: true,
+    parameterBindings: true,
+    maxPubsPerJob,
+    maxExecutionsPerJob: IBM_MAX_EXECUTIONS_PER_JOB,
+    maxShots: IBM_MAX_SHOTS,
+  };
+}
+
 type ApiStatus = JobStatus["status"];
 const STATUSES: readonly ApiStatus[] = ["Queued", "Running", "Completed", "Failed", "Cancelled"];
 
@@ -69,14 +81,7 @@ export class IbmRuntimeProvider implements QuantumProvider {
     this.backend = options.backend;
     const maxPubs = options.maxPubsPerJob ?? 500;
     if (!Number.isInteger(maxPubs) || maxPubs < 1) throw new ConfigError("maxPubsPerJob", maxPubs, "an integer >= 1");
-    this.capabilities = {
-      format: "qasm3",
-      nativeGatesOnly: true,
-      parameterBindings: true,
-      maxPubsPerJob: maxPubs,
-      maxExecutionsPerJob: IBM_MAX_EXECUTIONS_PER_JOB,
-      maxShots: IBM_MAX_SHOTS,
-    };
+    this.capabilities = ibmRuntimeCapabilities(maxPubs);
     const { apiKey, endpoints } = ibmCredentialsFromEnv(options.env ?? process.env);
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     const fetchImpl = options.fetch ?? fetch;

@@ -1,7 +1,7 @@
 export { LocalProvider, LOCAL_CAPABILITIES, type LocalProviderOptions } from "./local-provider.js";
 export { fullyConnectedTarget } from "./ideal-target.js";
 export { MAX_COMPONENT_QUBITS } from "./outcome-distribution.js";
-export { IbmRuntimeProvider, samplerJobBody, type IbmRuntimeProviderOptions } from "./ibm-runtime-provider.js";
+export { IbmRuntimeProvider, ibmRuntimeCapabilities, samplerJobBody, type IbmRuntimeProviderOptions } from "./ibm-runtime-provider.js";
 export { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties, type IbmNduv } from "./ibm-target.js";
 export {
   ibmCredentialsFromEnv,

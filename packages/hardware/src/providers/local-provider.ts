@@ -4,6 +4,7 @@ import type { Target } from "../target.js";
 import { fullyConnectedTarget } from "./ideal-target.js";
 import { outcomeDistribution } from "./outcome-distribution.js";
 import { importQasm2 } from "./qasm2-import.js";
+import { loadQuantumCircuit } from "./quantum-circuit-loader.js";
 import { splitIntoComponents, wholeProgram } from "./qubit-components.js";
 import { sampleShots, type SampledComponent } from "./shot-sampler.js";
 import { validatePubs } from "./job-validation.js";
@@ -67,6 +68,7 @@ export class LocalProvider implements QuantumProvider {
     options: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void } = {},
   ): Promise<JobResult> {
     validatePubs(job, this.capabilities);
+    await loadQuantumCircuit();
     const jobId = `local-${this.nextJobId++}`;
     options.onStatus?.({ jobId, status: "Running" });
     const results: Uint8Array[][][] = [];

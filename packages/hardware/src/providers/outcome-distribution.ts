@@ -1,4 +1,4 @@
-import QuantumCircuit from "quantum-circuit";
+import { quantumCircuit } from "./quantum-circuit-loader.js";
 import { CapabilityError } from "@natural-quantization/core";
 import type { QubitComponent } from "./qubit-components.js";
 
@@ -19,7 +19,7 @@ export function outcomeDistribution(component: QubitComponent): Float64Array {
   }
   const local = new Map<number, number>();
   component.qubits.forEach((q, k) => local.set(q, k));
-  const circuit = new QuantumCircuit(size);
+  const circuit = new (quantumCircuit())(size);
   for (const gate of component.gates) {
     circuit.appendGate(gate.name, gate.wires.map((w) => local.get(w) as number), { params: { ...gate.params } });
   }

@@ -1,4 +1,4 @@
-import QuantumCircuit from "quantum-circuit";
+import { quantumCircuit } from "./quantum-circuit-loader.js";
 import { CapabilityError, DataError } from "@natural-quantization/core";
 
 /** One unitary gate of an imported program, on global qubit indices (quantum-circuit's names). */
@@ -29,7 +29,7 @@ export interface ImportedProgram {
  * qubit (so outcome probabilities can be read off the final state).
  */
 export function importQasm2(program: string): ImportedProgram {
-  const circuit = new QuantumCircuit();
+  const circuit = new (quantumCircuit())();
   let firstError: string | null = null;
   circuit.importQASM(program, (errors) => {
     if (errors.length > 0 && firstError === null) {

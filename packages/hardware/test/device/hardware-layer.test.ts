@@ -3,7 +3,7 @@ import { HALF_PI, SgdTrainer, type NetworkSpec } from "@natural-quantization/cor
 import { shotQubitConformance } from "@natural-quantization/core/conformance";
 import { syntheticDataset } from "@natural-quantization/datasets";
 import { CpuBackend } from "@natural-quantization/sim-cpu";
-import { builtinTarget, HardwareQubitLayer, LocalProvider } from "../../src/index.js";
+import { builtinTarget, estimateEvaluationCost, HardwareQubitLayer, LOCAL_CAPABILITIES, LocalProvider, type CostEstimate } from "../../src/index.js";
 
 // Heron-like layout and native gates, run on the local simulator: the exact program a device would get.
 const heron = builtinTarget("heron");
@@ -25,15 +25,24 @@ describe("hardware qubit layer", () => {
     const shots = 3;
     const onSim = await trainer.evaluate({ network, weights, split: data.test, shots, seed: 2 });
     const dense = new CpuBackend();
-    const jobs: number[] = [];
+    const costs: CostEstimate[] = [];
     const layer = new HardwareQubitLayer(dense, {
       provider: new LocalProvider({ numQubits: heron.numQubits, seed: 5 }),
       target: heron,
-      beforeJob: ({ cost }) => void jobs.push(cost.jobs),
+      beforeJob: ({ cost }) => void costs.push(cost),
     });
     const onDevice = await new SgdTrainer({ dense, qubits: layer }).evaluate({ network, weights, split: data.test, shots, seed: 2 });
     // Every hidden layer of all shots of a batch is one job: 2 hidden layers, one batch here.
-    expect(jobs).toEqual([1, 1]);
+    expect(costs.map((c) => c.jobs)).toEqual([1, 1]);
+    // The cost estimate follows the same rules as the run.
+    const estimate = estimateEvaluationCost({ network, target: heron, capabilities: LOCAL_CAPABILITIES, images: data.test.n, shots });
+    expect(estimate.total).toEqual({
+      jobs: 2,
+      pubs: costs.reduce((n, c) => n + c.pubs, 0),
+      circuits: costs.reduce((n, c) => n + c.circuits, 0),
+      shots: costs.reduce((n, c) => n + c.shots, 0),
+    });
+    expect(estimate.total.circuits).toBe(2 * Math.ceil((data.test.n * shots * network.width) / heron.numQubits));
     for (const k of ["oneShot", "kShot"] as const) {
       const a = onSim[k], b = onDevice[k];
       const se = Math.sqrt(a.error * (1 - a.error) / data.test.n + b.error * (1 - b.error) / data.test.n);

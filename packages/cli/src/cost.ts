@@ -1,0 +1,56 @@
+import type { Command } from "commander";
+import { PAPER_NETWORK, validateNetwork, type NetworkSpec } from "@natural-quantization/core";
+import { loadCheckpoint } from "@natural-quantization/core/node";
+import { estimateEvaluationCost, ibmRuntimeCapabilities, LOCAL_CAPABILITIES, resolveTarget } from "@natural-quantization/hardware";
+import { parseInteger, parseNumber } from "./parse.js";
+
+interface CostCliOptions {
+  weights?: string;
+  width: string;
+  depth: string;
+  g: string;
+  target: string;
+  provider: string;
+  images: string;
+  shots: string;
+  maxUnitsPerBlock?: string;
+  json?: boolean;
+}
+
+/** `nq cost`: what evaluating a network on a device submits, before anything is submitted. */
+export function registerCostCommand(program: Command): void {
+  program
+    .command("cost")
+    .description("the jobs, circuits and shots an evaluation on a device would submit (nothing is submitted)")
+    .option("--weights <file>", "take the network from a weights file (else --width, --depth, --g)")
+    .option("--width <n>", "qubits per hidden layer", String(PAPER_NETWORK.width))
+    .option("--depth <n>", "linear layers (hidden qubit layers = depth - 1)", String(PAPER_NETWORK.depth))
+    .option("--g <g>", "entanglement angle (pi/2: Model 1, one qubit per neuron; less: an ancilla per neuron)", "pi/2")
+    .option("--target <name|file>", "heron, eagle or a target JSON file", "eagle")
+    .option("--provider <name>", "ibm-runtime (one parameterised circuit per layer call) or local (concrete circuits)", "ibm-runtime")
+    .option("--images <n>", "test images", "5000")
+    .option("--shots <k>", "k of the k-shot majority vote", "15")
+    .option("--max-units-per-block <n>", "at most this many neurons per circuit (the authors used 96 of 127 qubits)")
+    .option("--json", "print JSON")
+    .action((o: CostCliOptions) => {
+      const network: NetworkSpec = o.weights
+        ? loadCheckpoint(o.weights).network
+        : validateNetwork({ ...PAPER_NETWORK, width: parseInteger("width", o.width, 1), depth: parseInteger("depth", o.depth, 2), neuron: { ...PAPER_NETWORK.neuron, g: parseNumber("g", o.g, { angle: true }) } });
+      const capabilities = o.provider === "local" ? LOCAL_CAPABILITIES : ibmRuntimeCapabilities();
+      const images = parseInteger("images", o.images, 1);
+      const shots = parseInteger("shots", o.shots, 1);
+      const maxUnitsPerBlock = o.maxUnitsPerBlock === undefined ? undefined : parseInteger("max-units-per-block", o.maxUnitsPerBlock, 1);
+      const cost = estimateEvaluationCost({ network, target: resolveTarget(o.target), capabilities, images, shots, maxUnitsPerBlock });
+      const record = { width: network.width, depth: network.depth, g: network.neuron.g, target: o.target, provider: o.provider, images, shots, ...cost };
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(record)}\n`);
+        return;
+      }
+      const t = cost.total;
+      process.stdout.write(
+        `${network.inputSize}-${Array(network.depth - 1).fill(network.width).join("-")}-${network.outputSize} on ${o.target} via ${o.provider}, ${images} images x ${shots} shots:\n` +
+          `  ${t.jobs} jobs, ${t.pubs} PUBs, ${t.circuits} circuits, ${t.shots} circuit executions (${cost.calls} layer calls)\n` +
+          `  per test image: ${cost.perImage.circuits.toFixed(2)} circuits, ${cost.perImage.shots.toFixed(2)} executions, ${cost.perImage.jobs.toFixed(4)} jobs\n`,
+      );
+    });
+}

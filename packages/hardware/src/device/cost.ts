@@ -1,0 +1,51 @@
+import { hiddenLayers, neuronLayerParams, shotBatchImages, type NetworkSpec } from "@natural-quantization/core";
+import { planLayer, unitsPerBlock } from "../layer-circuits.js";
+import type { CircuitJob, ProviderCapabilities } from "../provider.js";
+import { estimateCost, type CostEstimate } from "../providers/job-packing.js";
+import type { Target } from "../target.js";
+import { HALF_PI } from "@natural-quantization/core";
+import { unitsPerCall } from "./hardware-qubit-layer.js";
+
+export interface EvaluationCostInput {
+  readonly network: NetworkSpec;
+  readonly target: Target;
+  readonly capabilities: ProviderCapabilities;
+  readonly images: number;
+  readonly shots: number;
+  readonly maxUnitsPerBlock?: number;
+}
+
+/** What an evaluation costs on a device, in total and per test image (k shots each). */
+export interface EvaluationCost {
+  readonly total: CostEstimate;
+  /** Layer calls (the Trainer's batches times hidden layers). */
+  readonly calls: number;
+  readonly perImage: { readonly circuits: number; readonly shots: number; readonly jobs: number };
+}
+
+/**
+ * The jobs, circuits and shots an evaluation would submit, computed by the same rules the device
+ * path runs by (the Trainer's shot batching, the layer layouts, the provider's job packing).
+ */
+export function estimateEvaluationCost(input: EvaluationCostInput): EvaluationCost {
+  const { network, target, capabilities, images, shots } = input;
+  const H = hiddenLayers(network);
+  const layouts = Array.from({ length: H }, (_, l) => planLayer(target, neuronLayerParams(network.neuron, l, H).g, { maxUnitsPerBlock: input.maxUnitsPerBlock }));
+  const bindings = capabilities.parameterBindings;
+  const perCall = shotBatchImages({ sampling: "shots", deterministic: false, maxQubits: target.numQubits, noise: true, unitsPerCall: unitsPerCall(planLayer(target, HALF_PI, { maxUnitsPerBlock: input.maxUnitsPerBlock }), capabilities, bindings) }, network.width, shots, images);
+  let total: CostEstimate = { jobs: 0, pubs: 0, circuits: 0, shots: 0 };
+  let calls = 0;
+  for (let start = 0; start < images; start += perCall) {
+    const count = Math.min(perCall, images - start);
+    for (const layout of layouts) {
+      const blocks = Math.ceil((count * shots * network.width) / unitsPerBlock(layout));
+      const job: CircuitJob = bindings
+        ? { pubs: [{ program: "", clbits: 0, bindings: Array.from({ length: blocks }, () => []) }], shots: 1 }
+        : { pubs: Array.from({ length: blocks }, () => ({ program: "", clbits: 0, bindings: null })), shots: 1 };
+      const c = estimateCost(job, capabilities);
+      total = { jobs: total.jobs + c.jobs, pubs: total.pubs + c.pubs, circuits: total.circuits + c.circuits, shots: total.shots + c.shots };
+      calls++;
+    }
+  }
+  return { total, calls, perImage: { circuits: total.circuits / images, shots: total.shots / images, jobs: total.jobs / images } };
+}
