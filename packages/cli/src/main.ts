@@ -177,8 +177,11 @@ export function buildProgram(): Command {
     .action(async (o: { json?: boolean }) => {
       const rows = [];
       for (const plugin of await installedBackends()) {
-        const c = await composeMachine({ backend: plugin.name });
-        rows.push({ name: plugin.name, description: plugin.description, ...c.resolve(Tokens.DenseEngine).capabilities, ...c.resolve(Tokens.QubitLayer).capabilities });
+        // A device backend is listed with the local provider (no credentials needed to describe it).
+        const c = await composeMachine({ backend: plugin.name, ...(plugin.borrowsDense ? { hardware: { provider: "local" } } : {}) });
+        const dense = c.resolve(Tokens.DenseEngine).capabilities, qubits = c.resolve(Tokens.QubitLayer).capabilities;
+        // Training needs exact sampling (the straight-through gradients of a simulator).
+        rows.push({ name: plugin.name, description: plugin.description, ...dense, ...qubits, training: dense.training && qubits.sampling === "exact" });
         disposeMachine(c);
       }
       if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);

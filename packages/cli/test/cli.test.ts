@@ -79,6 +79,6 @@ describe("nq", () => {
     expect(r.stdout).toMatch(/sim-cpu\s+16x2 qubits\s+0\s+pi\/2\s+2/);
     const b = nq("backends", "--json");
     expect(b.code).toBe(0);
-    expect(JSON.parse(b.stdout).map((x: { name: string }) => x.name)).toEqual(["sim-wasm", "sim-cpu"]);
+    expect(JSON.parse(b.stdout).map((x: { name: string }) => x.name)).toEqual(["sim-wasm", "sim-cpu", "hardware"]);
   });
 });

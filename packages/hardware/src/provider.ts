@@ -22,6 +22,8 @@ export interface ProviderCapabilities {
   readonly maxExecutionsPerJob: number;
   /** Most shots per circuit. */
   readonly maxShots: number;
+  /** Runs on a physical device, whose noise is its own (false for noise-free simulators). */
+  readonly noise: boolean;
 }
 
 /**

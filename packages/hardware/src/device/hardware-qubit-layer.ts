@@ -112,7 +112,7 @@ export class HardwareQubitLayer implements ShotQubitLayer {
       deterministic: false,
       maxQubits: target.numQubits,
       unitsPerCall: unitsPerCall(this.layout(HALF_PI), provider.capabilities, this.usesBindings()),
-      noise: true,
+      noise: provider.capabilities.noise,
     };
   }
 

@@ -45,6 +45,7 @@ export function ibmRuntimeCapabilities(maxPubsPerJob = 500): ProviderCapabilitie
     maxPubsPerJob,
     maxExecutionsPerJob: IBM_MAX_EXECUTIONS_PER_JOB,
     maxShots: IBM_MAX_SHOTS,
+    noise: true,
   };
 }
 

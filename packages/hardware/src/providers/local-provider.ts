@@ -30,6 +30,7 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
   maxPubsPerJob: 10_000,
   maxExecutionsPerJob: 10_000_000,
   maxShots: 1_000_000,
+  noise: false,
 };
 
 /**
