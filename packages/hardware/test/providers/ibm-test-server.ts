@@ -1,3 +1,4 @@
+/// <reference path="../../src/providers/quantum-circuit.d.ts" />
 /**
  * A local stand-in for IBM Cloud IAM and the IBM Quantum (Qiskit Runtime) REST API, listening on
  * 127.0.0.1 only, following the published shapes:

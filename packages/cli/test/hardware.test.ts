@@ -1,0 +1,131 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IbmTestServer } from "../../hardware/test/providers/ibm-test-server.js";
+
+const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const nq = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+/** Same, without blocking the event loop (for a test server in this process). */
+const nqAsync = (args: string[], env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], { env });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+const json = (s: string) => JSON.parse(s.trim().split("\n").at(-1)!) as Record<string, number>;
+
+/** |a - b| within 4.89 standard errors of the difference of two error rates on n images. */
+function sameError(a: number, b: number, n: number): boolean {
+  const se = Math.sqrt((a * (1 - a)) / n + (b * (1 - b)) / n);
+  return Math.abs(a - b) <= 4.89 * se + 1e-12;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "nq-hw-"));
+const train = (name: string, depth: number) => {
+  const r = nq(["train", "--dataset", "synthetic", "--train-size", "400", "--test-size", "100", "--width", "8", "--depth", String(depth), "--a", "0.6", "--activation", "htanh", "--epochs", "4", "--lr", "0.05", "--backend", "sim-cpu", "--out", join(dir, name), "--json"]);
+  expect(r.code).toBe(0);
+  return join(dir, name, "weights.json");
+};
+
+describe("nq on quantum hardware and simulated noise", () => {
+  const weights = train("w3", 3);
+
+  it("eval --backend hardware --provider local gives the simulator's test error within statistical error", () => {
+    const sim = nq(["eval", "--weights", weights, "--backend", "sim-cpu", "--test-size", "100", "--shots", "3", "--json"]);
+    const hw = nq(["eval", "--weights", weights, "--backend", "hardware", "--provider", "local", "--target", "heron", "--test-size", "100", "--shots", "3", "--json"]);
+    expect(hw.code).toBe(0);
+    // The cost of every job is printed before it runs.
+    expect(hw.stderr).toMatch(/hidden layer 1: 2400 neuron units as 1 job, 19 PUBs, 19 circuits, 19 shots on local/);
+    const a = json(sim.stdout), b = json(hw.stdout);
+    expect(b.backend).toBe("hardware:local");
+    expect(sameError(a.testError1, b.testError1, 100)).toBe(true);
+    expect(sameError(a.testErrorK, b.testErrorK, 100)).toBe(true);
+  });
+
+  it("eval --noise FILE simulates the noise (pure readout confusion of 1/2 is chance), --target takes it from a device", () => {
+    const noise = join(dir, "coin.json");
+    writeFileSync(noise, JSON.stringify({ readout: { p01: 0.5, p10: 0.5 } }));
+    const clean = json(nq(["eval", "--weights", weights, "--backend", "sim-cpu", "--test-size", "100", "--shots", "1", "--json"]).stdout);
+    const coin = nq(["eval", "--weights", weights, "--backend", "sim-cpu", "--test-size", "100", "--shots", "1", "--noise", noise, "--json"]);
+    expect(coin.code).toBe(0);
+    // Every outcome a fair coin: the network guesses; 4 classes, so about 75% wrong.
+    expect(Math.abs(json(coin.stdout).testError1 - 0.75)).toBeLessThanOrEqual(4.89 * Math.sqrt(0.75 * 0.25 / 100));
+    expect(clean.testError1).toBeLessThan(0.5);
+    const eagle = nq(["eval", "--weights", weights, "--backend", "sim-cpu", "--shots", "1", "--target", "eagle", "--json"]);
+    expect(eagle.code).toBe(0);
+    expect(nq(["eval", "--weights", weights, "--noise", noise, "--target", "eagle"]).stderr).toMatch(/^nq: give either --noise FILE or --target/);
+    expect(nq(["eval", "--weights", weights, "--backend", "hardware", "--noise", noise]).stderr).toMatch(/^nq: --noise simulates noise on a simulator backend/);
+  });
+
+  it("circuits writes one pass's native-gate OpenQASM 3 per block, a template with binding rows, and a manifest", () => {
+    const out = join(dir, "circuits");
+    const r = nq(["circuits", "--weights", weights, "--images", "3", "--target", "heron", "--g", "0.8", "--out", out]);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.layers.map((l: { units: number; projective: boolean }) => [l.units, l.projective])).toEqual([[24, false], [24, true]]);
+    expect(readdirSync(join(out, "layer-1")).sort()).toEqual(["bindings.json", "block-0.qasm", "template.qasm"]);
+    const block = readFileSync(join(out, "layer-1", "block-0.qasm"), "utf8");
+    expect(block.startsWith('OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[24] c;\n')).toBe(true);
+    // Heron's native gates on physical qubits only: no ry, no cry, no gate definitions.
+    const ops = new Set(block.split("\n").slice(3).filter(Boolean).map((l) => (l.includes("= measure") ? "measure" : l.split(/[ (]/)[0])));
+    expect([...ops].every((op) => ["rz", "sx", "x", "cz", "measure"].includes(op))).toBe(true);
+    expect(ops.has("cz")).toBe(true);
+    expect(block).not.toMatch(/\bgate\b|\bqubit\[|\bid\b/);
+    expect(readFileSync(join(out, "layer-1", "template.qasm"), "utf8")).toMatch(/input float\[64\] p0?0;/);
+  });
+
+  it("cost prints the jobs, circuits and shots of an evaluation without submitting anything", () => {
+    const r = nq(["cost", "--width", "16", "--target", "eagle", "--images", "100", "--shots", "15", "--json"]);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout) as { total: { circuits: number; shots: number; jobs: number }; calls: number };
+    // One call (100 images x 15 shots fit one job), three hidden layers of 100*15*16 units on 127 qubits.
+    expect(c.calls).toBe(3);
+    expect(c.total).toEqual({ jobs: 3, pubs: 3, circuits: 3 * Math.ceil((100 * 15 * 16) / 127), shots: 3 * Math.ceil((100 * 15 * 16) / 127) });
+  });
+
+  describe("the ibm-runtime provider against a local server that follows IBM's API", () => {
+    let server: IbmTestServer;
+    const w2 = train("w2", 2);
+    beforeAll(async () => {
+      server = await IbmTestServer.start({ apiKey: "nq-cli-test-key-93kd", serviceCrn: "crn:v1:bluemix:public:quantum-computing:us-east:a/1:2::", seed: 3 });
+    });
+    afterAll(async () => server.close());
+
+    it("evaluates with the key and instance from the environment only, and never writes the key", async () => {
+      const env = { ...process.env, ...server.env() };
+      const sim = json(nq(["eval", "--weights", w2, "--backend", "sim-cpu", "--test-size", "100", "--shots", "3", "--json"]).stdout);
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "3", "--json"], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain("nq-cli-test-key-93kd");
+      const hw = json(r.stdout);
+      expect(sameError(sim.testError1, hw.testError1, 100)).toBe(true);
+      const created = server.requests.filter((q) => q.route === "create" && q.status < 300);
+      expect(created).toHaveLength(1);
+      expect(created[0].headers["service-crn"]).toBe(server.env().IBM_QUANTUM_CRN);
+    });
+
+    it("refuses a large run without --yes, before submitting, and says so in one line", async () => {
+      const before = server.requests.filter((q) => q.route === "create").length;
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "90"], { ...process.env, ...server.env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^nq: this run submits more than 10000 circuit executions to ibm-runtime .*rerun with --yes$/m);
+      expect(server.requests.filter((q) => q.route === "create").length).toBe(before);
+    });
+
+    it("names the missing credentials", async () => {
+      const env = { ...process.env, ...server.env() };
+      delete env.IBM_CLOUD_API_KEY;
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6"], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/IBM_CLOUD_API_KEY/);
+    });
+  });
+});
