@@ -300,6 +300,7 @@ export class SgdTrainer implements Trainer {
             if (buf.b[l]) be.sgdStep(buf.b[l]!, g.dB[l]!, g.vB[l]!, training.lr, training.momentum);
           }
           this.progress.report({ kind: "batch", epoch, batch: bi + 1, batches });
+          await yieldToEventLoop(); // let signals (Ctrl-C) through within an epoch, not only after it
         }
         const loss = lossSum / n;
         if (!Number.isFinite(loss)) {
@@ -318,7 +319,7 @@ export class SgdTrainer implements Trainer {
           });
         }
         this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
-        await new Promise((r) => setImmediate(r)); // let progress output and signals through
+        await yieldToEventLoop(); // let progress output and signals through
       }
       const weights = buf.getWeights();
       checkFinite(weights, "trained weights");
@@ -406,6 +407,12 @@ export class SgdTrainer implements Trainer {
     }
     return votes.predictions(shots, (this.clock.now() - t0) / 1000);
   }
+}
+
+/** One turn of the event loop: setImmediate where it exists (Node), else a zero timeout (browsers). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((r) => (immediate ? immediate(r) : setTimeout(r, 0)));
 }
 
 function isExact(q: QubitLayer): q is ExactQubitLayer {
