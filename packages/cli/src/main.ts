@@ -130,7 +130,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       let wrong = 0;
       if (images.labels) for (let i = 0; i < p.n; i++) if (p.predicted[i] !== images.labels[i]) wrong++;
       const error = images.labels ? `, ${shots}-shot error ${((100 * wrong) / p.n).toFixed(2)}%` : "";
-      process.stderr.write(`predicted ${p.n} images of ${images.source} (${shots} shots each${error})${o.out ? `: ${o.out}` : ""}\n`);
+      process.stderr.write(`predicted ${p.n} images of ${images.source} (${shots} shot${shots === 1 ? "" : "s"} each${error})${o.out ? `: ${o.out}` : ""}\n`);
     });
 
   program
