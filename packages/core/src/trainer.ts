@@ -1,24 +1,13 @@
 import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, QubitRegister, ShotQubitLayer, Tensor } from "./backend.js";
 import type { Dataset, Split } from "./dataset.js";
 import { CapabilityError, DataError } from "./errors.js";
-import { errorRate, majority, type ErrorRate } from "./metrics.js";
+import { errorRate, majority, type EpochMetrics, type ErrorRate } from "./metrics.js";
 import { neuronLayerParams } from "./neuron.js";
 import { RandomStream } from "./rng.js";
 import { hiddenLayers, validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
 import { checkFinite, initWeights, type LayerWeights, type Weights } from "./weights.js";
 import type { Checkpoint } from "./checkpoint.js";
 
-/** Metrics of one finished epoch. */
-export interface EpochMetrics {
-  readonly epoch: number;
-  /** Mean cross-entropy over the epoch's training batches. */
-  readonly loss: number;
-  /** Error of the (sampled) training forward passes. */
-  readonly trainError: number;
-  /** One-shot test error after the epoch (null when per-epoch evaluation is off). */
-  readonly testError1: number | null;
-  readonly seconds: number;
-}
 
 export type ProgressEvent =
   | { readonly kind: "start"; readonly epochs: number; readonly startEpoch: number; readonly batchesPerEpoch: number }
