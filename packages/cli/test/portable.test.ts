@@ -105,6 +105,12 @@ describe("portable weights and predictions", () => {
       expect(Array.from(tensors[`layer${l + 1}.b`].data)).toEqual(Array.from(layer.b!));
     });
     expect(readFileSync(out).length).toBe(8 + headerLength + ck.weights.reduce((s, l) => s + 4 * (l.w.length + l.b!.length), 0));
+    // Another network, another header length: the data starts 8-byte aligned in both.
+    const other = join(dir, "a07.safetensors");
+    expect(nq(["export", "--weights", join(dir, "a07", "weights.json"), "--out", other]).code).toBe(0);
+    const second = parseSafetensors(readFileSync(other));
+    expect(second.headerLength % 8).toBe(0);
+    expect(new TextDecoder().decode(readFileSync(other).subarray(8, 8 + second.headerLength))).toMatch(/^\{.*\} *$/);
   });
 
   it("nq export --format npz: a zip of .npy v1.0 files (64-byte aligned headers) named layerN.w / layerN.b, plus metadata.json", () => {
