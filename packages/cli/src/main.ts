@@ -3,7 +3,7 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { Tokens, UserError, validateNeuron } from "@natural-quantization/core";
+import { PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
 import { loadCheckpoint, writeFileAtomic } from "@natural-quantization/core/node";
 import { loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
@@ -13,7 +13,7 @@ import { composeMachine, disposeMachine, runExperiment, type RunRecord } from ".
 import { encodeExport, exportFormat, EXPORT_FORMATS } from "./export.js";
 import { assertWritableDirectory, assertWritableFile, claimRunDirectory, writing } from "./files.js";
 import { exitOnInterrupt, type InterruptState } from "./interrupt.js";
-import { commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
+import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseNumber } from "./parse.js";
 import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./predict.js";
 import { StderrProgress } from "./progress.js";
@@ -45,7 +45,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
 
   trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it"))
     .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json (every epoch) here")
-    .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow)")
+    .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); starts fresh when there is none")
     .option("--force", "overwrite the run already in --out")
     .action(async (o: TrainCliOptions & { force?: boolean }, cmd: Command) => {
       const config = trainConfig(o);
@@ -105,10 +105,10 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--dataset <name>", "classify this dataset's test split (default: the one the weights were trained on)")
     .option("--images <file>", "classify the images of an IDX file (idx3-ubyte, raw or .gz) instead")
     .option("--labels <file>", "the IDX labels of --images, to add a label column")
-    .option("--test-size <n>", "test images of --dataset (default: as the weights were trained)")
-    .option("--shots <k>", "shots per image; the prediction is their majority vote (ties to the lowest class)", "15")
-    .option("--seed <n>", "seed of the measurement outcomes (nq eval with the same seed gives the same votes)", "0")
-    .option("--backend <name>", "backend to run on", DEFAULT_BACKEND)
+    .option("--test-size <n>", "test images of --dataset (default: as many as the weights were tested on, for their own dataset)")
+    .option("--shots <k>", "shots per image; the prediction is their majority vote (ties to the lowest class)", String(PAPER_TRAINING.shots))
+    .option("--seed <n>", "seed of the measurement outcomes (nq eval with the same seed and shots scores these same votes)", String(PAPER_TRAINING.seed))
+    .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
     .option("--threads <n>", THREADS_HELP)
     .option("--out <file>", "write the CSV here (default: stdout)")
     .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; out?: string }) => {

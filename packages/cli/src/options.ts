@@ -7,6 +7,9 @@ import { DEFAULT_BACKEND, KNOWN_BACKENDS } from "./backends.js";
 import type { ExperimentConfig } from "./experiment.js";
 import { parseInteger, parseNumber } from "./parse.js";
 
+/** Where --backend looks. */
+export const BACKEND_HELP = `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, a package installed in the current directory, or a path to a module (./my-backend.mjs), exporting \`backend\``;
+
 /** What --threads does, as the backends implement it (sim-wasm: min(2, n); sim-cpu: one thread). */
 export const THREADS_HELP = "threads of the backend: sim-wasm uses at most 2 (default: 2, or 1 on a one-core machine); sim-cpu always runs on 1";
 
@@ -42,7 +45,7 @@ export interface TrainCliOptions extends CommonOptions {
 
 export function commonOptions(cmd: Command): Command {
   return cmd
-    .option("--backend <name>", `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, or an installed package exporting \`backend\``, DEFAULT_BACKEND)
+    .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
     .option("--threads <n>", THREADS_HELP)
     .option("--shots <k>", "k of the k-shot majority-vote evaluation", String(PAPER_TRAINING.shots))
     .option("--test-size <n>", "test images", "5000")
