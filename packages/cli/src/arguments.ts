@@ -46,7 +46,9 @@ export function refuseUnexpectedArguments(program: Command): void {
     if (extra.length > 0) {
       const arg = extra[0];
       const option = likelyOption(action, arg);
-      const hint = option ? `did you mean ${option} ${arg}?` : `${name} takes options only (see ${name} --help)`;
+      const takes = action.registeredArguments.length;
+      const what = takes === 0 ? "options only" : `${takes} argument${takes === 1 ? "" : "s"} and options`;
+      const hint = option ? `did you mean ${option} ${arg}?` : `${name} takes ${what} (see ${name} --help)`;
       throw new UserError(`unexpected argument ${JSON.stringify(arg)} for ${name}; ${hint}`);
     }
     for (const opt of action.options) {
