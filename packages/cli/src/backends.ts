@@ -1,3 +1,6 @@
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import { resolve as resolveModule } from "import-meta-resolve";
 import { ConfigError, UserError, type BackendPlugin } from "@natural-quantization/core";
 
 /** Backends this CLI knows by short name, fastest first. Any other npm package that exports `backend` works too. */
@@ -10,27 +13,66 @@ export const KNOWN_BACKENDS: Readonly<Record<string, string>> = {
 /** sim-wasm passes the conformance suite and agrees with sim-cpu; it is the default for its speed. */
 export const DEFAULT_BACKEND = "sim-wasm";
 
+const ALLOWED = `${Object.keys(KNOWN_BACKENDS).join(", ")}, the name of a package installed in the current directory that exports \`backend\`, or a path to such a module (./my-backend.mjs)`;
+
+function isPath(name: string): boolean {
+  return name.startsWith("./") || name.startsWith("../") || name === "." || name === ".." || isAbsolute(name);
+}
+
+/** A valid npm package name, optionally scoped, optionally with a subpath. */
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(\/[^/].*)?$/i;
+
 /**
- * Loads a backend plugin: a known short name, or the name of an installed package (or a path
- * to a module) that exports `backend: BackendPlugin`. That is how contributed backends plug in
- * without a change to the CLI.
+ * The URL of a backend module. Known short names resolve from the CLI's own dependencies; other
+ * package names from the current directory's node_modules (where the user installed the plugin),
+ * then from the CLI's (a plugin installed beside a global nq); paths from the current directory.
  */
-export async function loadBackend(name: string): Promise<BackendPlugin> {
-  const specifier = KNOWN_BACKENDS[name] ?? (name.includes("/") || name.startsWith(".") ? name : null);
-  if (!specifier) throw new ConfigError("backend", name, `${Object.keys(KNOWN_BACKENDS).join(", ")}, or an installed package exporting \`backend\``);
+function locate(name: string, cwd: string): string {
+  if (isPath(name)) return pathToFileURL(resolvePath(cwd, name)).href;
+  const known = KNOWN_BACKENDS[name];
+  if (known) {
+    try {
+      return resolveModule(known, import.meta.url);
+    } catch (e) {
+      if (isNotFound(e)) throw new UserError(`backend ${name} is not installed (package ${known}); install it with npm install ${known}`);
+      throw e;
+    }
+  }
+  if (!PACKAGE_NAME.test(name)) throw new ConfigError("backend", name, ALLOWED);
+  const parents = [pathToFileURL(join(cwd, "package.json")).href, import.meta.url];
+  for (const parent of parents) {
+    try {
+      return resolveModule(name, parent);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  throw new ConfigError("backend", name, `${ALLOWED}; no package ${name} is installed in ${cwd} (install it there with npm install ${name})`);
+}
+
+function isNotFound(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
+}
+
+/**
+ * Loads a backend plugin: a known short name, the name of a package installed in the current
+ * directory, or a path (relative to the current directory, or absolute) to a module, that
+ * exports `backend: BackendPlugin`. That is how contributed backends plug in without a change
+ * to the CLI.
+ */
+export async function loadBackend(name: string, cwd: string = process.cwd()): Promise<BackendPlugin> {
+  const url = locate(name, cwd);
   let mod: { backend?: BackendPlugin };
   try {
-    mod = (await import(specifier)) as { backend?: BackendPlugin };
+    mod = (await import(url)) as { backend?: BackendPlugin };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
-      throw new UserError(`backend ${name} is not installed (package ${specifier}); install it with npm install ${specifier}`);
-    }
+    if (isNotFound(e) && isPath(name)) throw new UserError(`backend module ${resolvePath(cwd, name)} does not exist; check the path (relative paths start from ${cwd})`);
     throw e;
   }
   const plugin = mod.backend;
   if (!plugin || typeof plugin.register !== "function") {
-    throw new UserError(`package ${specifier} does not export a backend plugin (\`export const backend: BackendPlugin\`)`);
+    throw new UserError(`${name} does not export a backend plugin (\`export const backend: BackendPlugin\`)`);
   }
   return plugin;
 }

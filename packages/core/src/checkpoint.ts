@@ -1,6 +1,6 @@
 import { DataError } from "./errors.js";
 import { validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
-import type { EpochMetrics } from "./trainer.js";
+import type { EpochMetrics } from "./metrics.js";
 import { deserializeWeights, serializeWeights, type LayerWeights, type Weights } from "./weights.js";
 
 export const CHECKPOINT_FORMAT = "natural-quantization/checkpoint@1";

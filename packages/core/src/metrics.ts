@@ -1,3 +1,15 @@
+/** Metrics of one finished epoch. */
+export interface EpochMetrics {
+  readonly epoch: number;
+  /** Mean cross-entropy over the epoch's training batches. */
+  readonly loss: number;
+  /** Error of the (sampled) training forward passes. */
+  readonly trainError: number;
+  /** One-shot test error after the epoch (null when per-epoch evaluation is off). */
+  readonly testError1: number | null;
+  readonly seconds: number;
+}
+
 /** Error rate with its binomial standard error sqrt(p(1-p)/n). */
 export interface ErrorRate {
   readonly error: number;

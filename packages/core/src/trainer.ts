@@ -1,24 +1,13 @@
 import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, QubitRegister, ShotQubitLayer, ShotSamplingCapabilities, Tensor } from "./backend.js";
 import type { Dataset, Split } from "./dataset.js";
 import { CapabilityError, DataError } from "./errors.js";
-import { errorRate, majority, type ErrorRate } from "./metrics.js";
+import { errorRate, majority, type EpochMetrics, type ErrorRate } from "./metrics.js";
 import { neuronLayerParams } from "./neuron.js";
 import { RandomStream } from "./rng.js";
 import { hiddenLayers, validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
 import { checkFinite, initWeights, type LayerWeights, type Weights } from "./weights.js";
 import type { Checkpoint } from "./checkpoint.js";
 
-/** Metrics of one finished epoch. */
-export interface EpochMetrics {
-  readonly epoch: number;
-  /** Mean cross-entropy over the epoch's training batches. */
-  readonly loss: number;
-  /** Error of the (sampled) training forward passes. */
-  readonly trainError: number;
-  /** One-shot test error after the epoch (null when per-epoch evaluation is off). */
-  readonly testError1: number | null;
-  readonly seconds: number;
-}
 
 export type ProgressEvent =
   | { readonly kind: "start"; readonly epochs: number; readonly startEpoch: number; readonly batchesPerEpoch: number }
@@ -79,10 +68,40 @@ export interface EvalResult {
   readonly seconds: number;
 }
 
+/** Images to classify: x is [n, inputSize] row-major with values in [0, 1]; no labels needed. */
+export interface Images {
+  readonly n: number;
+  readonly x: Float32Array;
+}
+
+export interface PredictOptions {
+  readonly network: NetworkSpec;
+  readonly weights: Weights;
+  readonly images: Images;
+  readonly shots: number;
+  readonly seed: number;
+}
+
+/** Per-image votes of k shots; `evaluate` scores exactly these against the labels. */
+export interface Predictions {
+  readonly n: number;
+  readonly classes: number;
+  readonly shots: number;
+  /** votes[i * classes + c]: how many of image i's shots chose class c. */
+  readonly votes: Int32Array;
+  /** The class of each image's first shot (the one-shot prediction). */
+  readonly firstShot: Int32Array;
+  /** The majority vote of the shots, ties to the lowest class. */
+  readonly predicted: Int32Array;
+  readonly seconds: number;
+}
+
 export interface Trainer {
   train(options: TrainOptions): Promise<TrainResult>;
   /** Asynchronous end to end: on a device every hidden layer is a queued job. */
   evaluate(options: EvalOptions): Promise<EvalResult>;
+  /** The votes behind `evaluate`: same seed, same shots, same votes. */
+  predict(options: PredictOptions): Promise<Predictions>;
 }
 
 /** Forward-pass ids of evaluation shots start here; training passes stay below. */
@@ -270,6 +289,7 @@ export class SgdTrainer implements Trainer {
             if (buf.b[l]) be.sgdStep(buf.b[l]!, g.dB[l]!, g.vB[l]!, training.lr, training.momentum);
           }
           this.progress.report({ kind: "batch", epoch, batch: bi + 1, batches });
+          await yieldToEventLoop(); // let signals (Ctrl-C) through within an epoch, not only after it
         }
         const loss = lossSum / n;
         if (!Number.isFinite(loss)) {
@@ -288,7 +308,7 @@ export class SgdTrainer implements Trainer {
           });
         }
         this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
-        await new Promise((r) => setImmediate(r)); // let progress output and signals through
+        await yieldToEventLoop(); // let progress output and signals through
       }
       const weights = buf.getWeights();
       checkFinite(weights, "trained weights");
@@ -299,27 +319,37 @@ export class SgdTrainer implements Trainer {
   }
 
   async evaluate(options: EvalOptions): Promise<EvalResult> {
+    const { split, ...rest } = options;
+    return score(await this.predict({ ...rest, images: split }), split);
+  }
+
+  async predict(options: PredictOptions): Promise<Predictions> {
     const network = validateNetwork(options.network);
     checkFinite(options.weights, "weights");
     const { dense, qubits } = this.machine;
-    if (!isExact(qubits)) return this.evaluateShots({ dense, qubits }, network, options);
-    const buf = new Buffers(this.machine, network, Math.min(EVAL_CHUNK, Math.max(1, options.split.n)));
+    if (!isExact(qubits)) return this.predictShots({ dense, qubits }, network, options);
+    const buf = new Buffers(this.machine, network, Math.min(EVAL_CHUNK, Math.max(1, options.images.n)));
     try {
       buf.setWeights(options.weights);
-      return this.evaluateExact({ dense, qubits }, buf, network, options.split, options.shots, options.seed, true);
+      return this.predictExact({ dense, qubits }, buf, network, options.images, options.shots, options.seed, true);
     } finally {
       buf.release();
     }
   }
 
-  /**
-   * One-shot and k-shot error on an exact qubit layer. The first linear layer is deterministic,
-   * so it is computed once per image; each shot redraws every measurement.
-   */
+  /** One-shot and k-shot error on an exact qubit layer (the per-epoch test error uses it too). */
   private evaluateExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Split, shots: number, seed: number, report: boolean): EvalResult {
+    return score(this.predictExact(m, buf, network, split, shots, seed, report), split);
+  }
+
+  /**
+   * Votes of k shots on an exact qubit layer. The first linear layer is deterministic, so it is
+   * computed once per image; each shot redraws every measurement.
+   */
+  private predictExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Images, shots: number, seed: number, report: boolean): Predictions {
     const be = m.dense;
     const t0 = this.clock.now();
-    const votes = new Votes(split, network.outputSize);
+    const votes = new Votes(split.n, network.outputSize);
     for (let start = 0; start < split.n; start += buf.rows) {
       const rows = Math.min(buf.rows, split.n - start);
       be.write(buf.x, split.x.subarray(start * network.inputSize, (start + rows) * network.inputSize));
@@ -330,20 +360,20 @@ export class SgdTrainer implements Trainer {
       }
       if (report) this.progress.report({ kind: "eval", shot: Math.round(((start + rows) / split.n) * shots), shots });
     }
-    return votes.result(shots, (this.clock.now() - t0) / 1000);
+    return votes.predictions(shots, (this.clock.now() - t0) / 1000);
   }
 
   /**
-   * One-shot and k-shot error on a shot-sampling qubit layer (a device). Every image is repeated
+   * Votes of k shots on a shot-sampling qubit layer (a device). Every image is repeated
    * `shots` times side by side in one batch, so each hidden layer of all k shots is one call (one
    * job); the batch holds as many images as the layer's unitsPerCall allows.
    */
-  private async evaluateShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, network: NetworkSpec, options: EvalOptions): Promise<EvalResult> {
-    const { split, shots } = options;
+  private async predictShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, network: NetworkSpec, options: PredictOptions): Promise<Predictions> {
+    const { images: split, shots } = options;
     const t0 = this.clock.now();
     const images = shotBatchImages(m.qubits.capabilities, network.width, shots, split.n);
     const buf = new Buffers(m, network, images * shots);
-    const votes = new Votes(split, network.outputSize);
+    const votes = new Votes(split.n, network.outputSize);
     const x = new Float32Array(images * shots * network.inputSize);
     try {
       buf.setWeights(options.weights);
@@ -363,7 +393,7 @@ export class SgdTrainer implements Trainer {
     } finally {
       buf.release();
     }
-    return votes.result(shots, (this.clock.now() - t0) / 1000);
+    return votes.predictions(shots, (this.clock.now() - t0) / 1000);
   }
 }
 
@@ -379,36 +409,51 @@ export function shotBatchImages(capabilities: ShotSamplingCapabilities, width: n
   return Math.max(1, Math.min(images, Math.floor(rowsPerCall / shots)));
 }
 
+/** One turn of the event loop: setImmediate where it exists (Node), else a zero timeout (browsers). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((r) => (immediate ? immediate(r) : setTimeout(r, 0)));
+}
+
 function isExact(q: QubitLayer): q is ExactQubitLayer {
   return q.capabilities.sampling === "exact";
 }
 
 type ExactMachine = { readonly dense: DenseEngine; readonly qubits: ExactQubitLayer };
 
-/** Per-image class votes of k shots, and the one-shot errors of the first shot. */
+/** Per-image class votes of k shots, and the class of each image's first shot. */
 class Votes {
   private readonly votes: Int32Array;
-  private wrong1 = 0;
+  private readonly first: Int32Array;
 
   constructor(
-    private readonly split: Split,
+    private readonly n: number,
     private readonly classes: number,
   ) {
-    this.votes = new Int32Array(split.n * classes);
+    this.votes = new Int32Array(n * classes);
+    this.first = new Int32Array(n);
   }
 
   add(image: number, predicted: number, firstShot: boolean): void {
     this.votes[image * this.classes + predicted]++;
-    if (firstShot && predicted !== this.split.y[image]) this.wrong1++;
+    if (firstShot) this.first[image] = predicted;
   }
 
-  result(shots: number, seconds: number): EvalResult {
-    const n = this.split.n;
-    const vote = majority(this.votes, n, this.classes);
-    let wrongK = 0;
-    for (let i = 0; i < n; i++) if (vote[i] !== this.split.y[i]) wrongK++;
-    return { oneShot: errorRate(this.wrong1, n), kShot: errorRate(wrongK, n), shots, seconds };
+  predictions(shots: number, seconds: number): Predictions {
+    const { n, classes, votes } = this;
+    return { n, classes, shots, votes, firstShot: this.first, predicted: majority(votes, n, classes), seconds };
   }
+}
+
+/** One-shot and k-shot error of predictions against the split's labels. */
+function score(p: Predictions, split: Split): EvalResult {
+  let wrong1 = 0;
+  let wrongK = 0;
+  for (let i = 0; i < p.n; i++) {
+    if (p.firstShot[i] !== split.y[i]) wrong1++;
+    if (p.predicted[i] !== split.y[i]) wrongK++;
+  }
+  return { oneShot: errorRate(wrong1, p.n), kShot: errorRate(wrongK, p.n), shots: p.shots, seconds: p.seconds };
 }
 
 /** One forward pass of the rows in buf.x; `reuseFirstLayer` keeps z of layer 1 from the previous pass. */
@@ -451,17 +496,40 @@ export function datasetId(d: Dataset): { name: string; trainSize: number; testSi
 }
 
 function assertResumable(ck: Checkpoint, network: NetworkSpec, training: TrainSpec, dataset: Dataset): void {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (!same(ck.dataset, datasetId(dataset))) {
-    throw new DataError(`the checkpoint was trained on ${JSON.stringify(ck.dataset)}, not ${JSON.stringify(datasetId(dataset))}; use the same --dataset and sizes or a new --out directory`);
-  }
-  const { epochs: _e, ...restNew } = training;
-  const { epochs: _c, ...restOld } = ck.training;
-  if (!same(ck.network, network) || !same(restOld, restNew)) {
-    throw new DataError("the checkpoint was made with another network or training configuration; use the same options (only --epochs may grow) or a new --out directory");
+  const { epochs: _e, ...trainingNew } = training;
+  const { epochs: _c, ...trainingOld } = ck.training;
+  const differ = [
+    ...differences({ dataset: ck.dataset }, { dataset: datasetId(dataset) }),
+    ...differences(ck.network, network),
+    ...differences(trainingOld, trainingNew),
+  ];
+  if (differ.length > 0) {
+    throw new DataError(
+      `the checkpoint was made with other options: ${differ.join(", ")}; use the checkpoint's values (only epochs may grow) or a new --out directory`,
+    );
   }
   if (ck.epoch > training.epochs) {
     throw new DataError(`the checkpoint is at epoch ${ck.epoch}, past --epochs ${training.epochs}; raise --epochs to continue`);
   }
+}
+
+/**
+ * The leaf fields where two specs differ, as "name old (now new)". A leaf is named by its last
+ * key (a, lr, trainSize), except dataset.name, which is named "dataset".
+ */
+function differences(old: object, now: object, path: string[] = []): string[] {
+  const out: string[] = [];
+  const o = old as Record<string, unknown>;
+  const n = now as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(o), ...Object.keys(n)])) {
+    const [a, b] = [o[key], n[key]];
+    if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
+      out.push(...differences(a, b, [...path, key]));
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+      const name = key === "name" && path.at(-1) === "dataset" ? "dataset" : key;
+      out.push(`${name} ${JSON.stringify(a) ?? "unset"} (now ${JSON.stringify(b) ?? "unset"})`);
+    }
+  }
+  return out;
 }
 

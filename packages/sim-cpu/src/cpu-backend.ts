@@ -56,7 +56,7 @@ function head(m: Matrix, n: number): Matrix {
  * neuron, float64 throughout. Obviously correct rather than fast; other backends are held to it.
  */
 export class CpuBackend implements Backend {
-  readonly name = "sim-cpu";
+  readonly name: string = "sim-cpu";
   readonly capabilities: BackendCapabilities = {
     training: true,
     sampling: "exact",

@@ -55,8 +55,13 @@ describe("SgdTrainer on sim-cpu", () => {
     const resumed = await new SgdTrainer(new CpuBackend()).train({ network, training: spec({ epochs: 3 }), dataset: data, resume: ck });
     resumed.weights.forEach((l, i) => expect(l.w).toEqual(full.weights[i].w));
     expect(resumed.history.map((h) => h.loss)).toEqual(full.history.map((h) => h.loss));
-    // A checkpoint of another configuration is refused, not mixed in.
-    await expect(new SgdTrainer(new CpuBackend()).train({ network: net(0.5, 0.8), training: spec({ epochs: 3 }), dataset: data, resume: ck })).rejects.toThrow(/another network or training configuration/);
+    // A checkpoint of another configuration is refused, naming each option that differs with both values.
+    await expect(new SgdTrainer(new CpuBackend()).train({ network: net(0.5, 0.8), training: spec({ epochs: 3 }), dataset: data, resume: ck })).rejects.toThrow(
+      /^the checkpoint was made with other options: a 0\.4 \(now 0\.5\); use the checkpoint's values/,
+    );
+    await expect(new SgdTrainer(new CpuBackend()).train({ network: net(0.4, 0.8, 20), training: spec({ epochs: 3, lr: 0.1 }), dataset: data, resume: ck })).rejects.toThrow(
+      /other options: width 24 \(now 20\), lr 0\.05 \(now 0\.1\);/,
+    );
   });
 
   it("the classical network (a = 0, g = pi/2) is deterministic: one-shot error equals k-shot error", async () => {
@@ -65,6 +70,32 @@ describe("SgdTrainer on sim-cpu", () => {
     const ev = await trainer.evaluate({ network: net(0), weights: r.weights, split: data.test, shots: 9, seed: 3 });
     expect(ev.oneShot.error).toBe(ev.kShot.error);
     expect(r.history.at(-1)!.testError1).toBe(ev.oneShot.error);
+  });
+
+  it("predict gives the per-image votes that evaluate scores: k votes per image, majority with ties to the lowest class", async () => {
+    const trainer = new SgdTrainer(new CpuBackend());
+    const network = net(0.8);
+    const r = await trainer.train({ network, training: spec({ epochs: 1 }), dataset: data, evaluateEachEpoch: false });
+    const p = await trainer.predict({ network, weights: r.weights, images: { n: data.test.n, x: data.test.x }, shots: 5, seed: 4 });
+    const ev = await trainer.evaluate({ network, weights: r.weights, split: data.test, shots: 5, seed: 4 });
+    expect([p.n, p.classes, p.shots]).toEqual([200, 4, 5]);
+    let wrong1 = 0;
+    let wrongK = 0;
+    let split = 0;
+    for (let i = 0; i < p.n; i++) {
+      const v = Array.from(p.votes.subarray(i * 4, i * 4 + 4));
+      expect(v.reduce((s, x) => s + x, 0)).toBe(5);
+      expect(p.predicted[i]).toBe(v.indexOf(Math.max(...v)));
+      expect(v[p.firstShot[i]]).toBeGreaterThan(0);
+      if (Math.max(...v) < 5) split++;
+      if (p.firstShot[i] !== data.test.y[i]) wrong1++;
+      if (p.predicted[i] !== data.test.y[i]) wrongK++;
+    }
+    expect(split).toBeGreaterThan(0); // a = 0.8 samples: some images get split votes
+    // The first shot is the one-shot prediction: the same draws as a 1-shot run of the same seed.
+    const one = await trainer.predict({ network, weights: r.weights, images: { n: data.test.n, x: data.test.x }, shots: 1, seed: 4 });
+    expect(Array.from(p.firstShot)).toEqual(Array.from(one.predicted));
+    expect([ev.oneShot.error, ev.kShot.error]).toEqual([wrong1 / 200, wrongK / 200]);
   });
 
   it("refuses to train on a backend without the training capability, and rejects NaN weights", async () => {

@@ -2,8 +2,9 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "@natural-quantization/core";
+import { markRequired } from "../arguments.js";
 import { installedBackends } from "../backends.js";
-import { trainConfig, trainOptions, type TrainCliOptions } from "../main.js";
+import { trainConfig, trainOptions, type TrainCliOptions } from "../options.js";
 import { parseInteger } from "../parse.js";
 import { loadSweepFile, resolveGrids, SETTING_KEYS, settingsOf, type SweepConfig, type SweepPlan } from "./config.js";
 import { parseAList, parseGList, parseSeedList } from "./grid.js";
@@ -74,7 +75,7 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     if (opt.long === "--g") opt.description = "entanglement angles: a comma list and/or ranges, multiples of pi allowed, e.g. 0.1:1.4:0.1,pi/2";
     if (opt.long === "--seed") opt.description = "a single seed (same as --seeds N)";
     if (opt.long === "--backend") opt.defaultValueDescription = "the fastest installed, or the one the --out directory was started with";
-    if (opt.long === "--threads") opt.description = "backend threads per cell (default: cores / jobs)";
+    if (opt.long === "--threads") opt.description = "backend threads per cell (default: cores / jobs; sim-wasm uses at most 2)";
     if (opt.long === "--json") opt.description = "print the findings as one JSON object on stdout at the end";
     if (opt.long === "--epochs") opt.description = "training epochs of each cell (the paper: 100)";
   }
@@ -87,7 +88,7 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     }
   }
   const presetOpt = new Option("--preset <name>", `a built-in sweep: ${Object.entries(PRESETS).map(([k, v]) => `${k} (${v.description})`).join("; ")}`).choices(Object.keys(PRESETS));
-  if (preset === "required") presetOpt.makeOptionMandatory();
+  if (preset === "required") markRequired(presetOpt);
   const seedsOpt = new Option("--seeds <list>", "seeds: a comma list and/or ranges, e.g. 0,1,2 or 0:9").default(DEFAULT_SEEDS, preset === "required" ? "the preset's" : DEFAULT_SEEDS);
   return cmd
     .addOption(seedsOpt)
@@ -131,7 +132,7 @@ export function registerSweepCommands(program: Command): void {
     .command("sweep")
     .description("train a grid of networks over a, g and seeds in parallel, resumably, then write results.json, summary.csv, plots and report.html")
     .option("--file <path>", "a sweep file (.json, .yaml): nq train settings (width, epochs, ...), seeds, and grids: [{name, a, g, seeds}]; options given on the command line override its settings")
-    .requiredOption("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep");
+    .addOption(markRequired(new Option("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep")));
   sweepOptions(sweep, "optional").action(async (o: SweepCliOptions, cmd: Command) => sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)]));
 
   const reproduce = program
