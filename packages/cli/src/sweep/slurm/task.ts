@@ -1,14 +1,14 @@
 // One Slurm array task of `nq sweep --executor slurm`: runs the cell whose index is the task id,
 // into the shared sweep directory. Usage (from the generated batch script): node task.js DIR INDEX
 import "reflect-metadata";
+import { existsSync } from "node:fs";
 import { writeJsonAtomic, type ProgressEvent, type ProgressReporter } from "@natural-quantization/core";
-import { runCell } from "../cell.js";
+import { cellFiles, runCell } from "../cell.js";
 import type { CellProgress } from "../display.js";
 import { holderAlive } from "../executors.js";
 import { expandCells } from "../grid.js";
 import { describeHolder, thisProcess } from "../lock.js";
 import { readManifest } from "../runner.js";
-import { cellFiles } from "../cell.js";
 import { taskLog } from "./executor.js";
 
 /** Writes the cell's last finished epoch to progress.json, for `--wait` and `nq sweep status`. */
@@ -37,7 +37,9 @@ async function main(): Promise<number> {
   const threads = Math.max(1, Number(env.SLURM_CPUS_PER_TASK ?? "1") || 1);
   const restarts = Number(env.SLURM_RESTART_COUNT ?? "0");
   const id = `${jobId}_${taskId}`;
-  say(`cell ${index} ${cell.key} as slurm task ${id}${restarts > 0 ? ` (restart ${restarts}: resuming from its checkpoint)` : ""}, ${threads} thread${threads === 1 ? "" : "s"}`);
+  const resuming = existsSync(cellFiles(dir, cell.key).checkpoint) && !existsSync(cellFiles(dir, cell.key).result);
+  const restarted = restarts > 0 ? `, restart ${restarts}` : "";
+  say(`cell ${index} ${cell.key} as slurm task ${id}${restarted}, ${threads} thread${threads === 1 ? "" : "s"}${resuming ? "; resuming from its checkpoint" : ""}`);
   const outcome = await runCell(dir, manifest, cell, {
     threads,
     holder: thisProcess({ task: { engine: "slurm", id } }),
