@@ -15,6 +15,7 @@ import { taskLog } from "./executor.js";
 class FileProgress implements ProgressReporter {
   constructor(private readonly path: string) {}
   report(e: ProgressEvent): void {
+    if (e.kind === "start") say(`training epochs ${e.startEpoch + 1} to ${e.epochs}`);
     if (e.kind !== "epoch") return;
     const p: CellProgress = { epoch: e.metrics.epoch, epochs: e.epochs, phase: "train", fraction: e.metrics.epoch / (e.epochs + 1) };
     writeJsonAtomic(this.path, p);
