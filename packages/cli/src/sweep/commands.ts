@@ -122,6 +122,8 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     .option("--aggregate", "write results, summary, plots and report of a sweep whose cells are all done (after a Slurm job)");
 }
 
+const SLURM_FLAGS = ["--partition", "--time", "--cpus-per-task", "--mem", "--account", "--max-tasks", "--sbatch", "--wait"];
+
 function executorFor(o: SweepCliOptions) {
   const maxTasks = o.maxTasks === undefined ? undefined : parseInteger("max-tasks", o.maxTasks, 1, 1_000_000);
   const slurm = validateSlurmOptions({
@@ -176,6 +178,10 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   const out = resolve(given ?? `reproduce-${o.preset ?? "sweep"}`);
   const stored = readManifest(out);
   const config = await resolveSweepConfig(o, explicit, plan, stored?.settings.backend ?? null);
+  if (o.executor !== "slurm") {
+    const given = SLURM_FLAGS.filter((flag) => explicit(flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
+    if (given.length > 0) throw new UserError(`${given.join(", ")} ${given.length === 1 ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${given.length === 1 ? "it" : "them"} out`);
+  }
   const executor = executorFor(o);
   const outcome = await runSweep(config, { out, executor, preset: o.preset ?? stored?.preset ?? null, argv });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
