@@ -39,6 +39,14 @@ async function waitForJob(jobId: string, timeoutMs = 240_000): Promise<void> {
   }
 }
 
+async function waitForFile(path: string, timeoutMs = 240_000): Promise<void> {
+  const t0 = Date.now();
+  while (!existsSync(path)) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${path} did not appear within ${timeoutMs / 1000} s`);
+    await sleep(50);
+  }
+}
+
 /** What must be bit-identical between executors: errors, training history (without timings) and the weights. */
 function outcomes(dir: string): Record<string, unknown> {
   const results = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as Array<Record<string, unknown> & { key: string; history: Array<Record<string, unknown>> }>;
@@ -59,7 +67,7 @@ function outcomes(dir: string): Record<string, unknown> {
 const grid = ["--dataset", "synthetic", "--train-size", "3000", "--test-size", "200", "--width", "48", "--depth", "3", "--lr", "0.05", "--shots", "3", "--backend", "sim-cpu", "--epochs", "3", "--a", "0,1", "--seeds", "0,1", "--no-png"];
 
 describe("nq sweep --executor slurm, on a real Slurm", () => {
-  it("runs the grid as an array job; a cancelled task is resubmitted alone and resumes; results equal the local executor's bit for bit", async () => {
+  it("runs the grid as an array job; a requeued task and a cancelled, resubmitted one resume; results equal the local executor's bit for bit", async () => {
     requireSlurm();
     const root = mkdtempSync(join(tmpdir(), "nq-slurm-"));
     const local = join(root, "local");
@@ -87,7 +95,16 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     }
     const cancel = run("scancel", `${jobId}_1`);
     expect(cancel.status, cancel.stderr).toBe(0);
+
+    // Cell 2: requeue its task midway (as preemption does); it runs again under the same id and resumes.
+    await waitForFile(join(out, "cells", "a=0_g=1.570796_seed=1", "progress.json"));
+    const requeue = run("scontrol", "requeue", `${jobId}_2`);
+    expect(requeue.status, requeue.stderr).toBe(0);
+    // A requeued job waits (BeginTime) before it may start again; let it start now.
+    while (taskStates(jobId!).get(`${jobId}_2`) !== "PENDING") await sleep(100);
+    expect(run("scontrol", "update", `JobId=${jobId}_2`, "StartTime=now").status).toBe(0);
     await waitForJob(jobId!);
+    expect(readFileSync(join(out, "slurm", "logs", `${jobId}_2.log`), "utf8")).toMatch(/DUE TO JOB REQUEUE[^]*cell 2 a=0_g=1.570796_seed=1 as slurm task \d+_2, restart 1, .*; resuming from its checkpoint\n.*training epochs [23] to 3\n.*done in/);
     expect(existsSync(join(cell1, "result.json"))).toBe(false);
     expect(existsSync(join(cell1, "checkpoint.json"))).toBe(true);
 

@@ -34,6 +34,8 @@ export interface ExecuteReport {
   readonly threads: number;
   /** Set when the cells were handed to a batch system and this call returned without waiting for them. */
   readonly submitted?: string;
+  /** The call also waited for the cells the engine had queued or running before it (a batch job followed to its end). */
+  readonly followedAll?: boolean;
 }
 
 /**

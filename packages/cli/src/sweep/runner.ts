@@ -224,7 +224,7 @@ export async function runSweep(config: SweepConfig, options: RunSweepOptions): P
     let report: ExecuteReport | null = null;
     try {
       report = await executor.execute({ dir, manifest, cells, run, finished: skipped, display });
-      if (!report.submitted) report = await runFreed(report);
+      if (!report.submitted && !report.followedAll) report = await runFreed(report);
     } finally {
       display.end();
       const records = writeAggregates(dir, cells);

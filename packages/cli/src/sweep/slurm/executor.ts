@@ -99,7 +99,7 @@ export class SlurmExecutor implements SweepExecutor {
     if (submitted) process.stderr.write(`sweep: submitted ${submitted}\n`);
     request.display.begin({ total: cells.length, finished: request.finished, slots, threads, backend: request.manifest.settings.backend, dir });
     try {
-      return { ...(await this.follow(request)), slots, threads };
+      return { ...(await this.follow(request)), slots, threads, followedAll: true };
     } finally {
       request.display.end();
     }
