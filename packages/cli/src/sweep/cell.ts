@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { readJson, UserError, writeJsonAtomic, type ProgressReporter } from "@natural-quantization/core";
 import { runExperiment, type RunRecord } from "../experiment.js";
 import { cellConfig } from "./config.js";
+import type { CellProgress } from "./display.js";
 import type { Cell } from "./grid.js";
 import { takeLock, type Holder, type Liveness } from "./lock.js";
 import type { SweepManifest } from "./runner.js";
@@ -80,4 +81,23 @@ export async function runCell(dir: string, manifest: SweepManifest, cell: Cell, 
 export function readFailure(dir: string, key: string): CellFailure | null {
   const p = cellFiles(dir, key).failed;
   return existsSync(p) ? (readJson(p, "cell failure") as CellFailure) : null;
+}
+
+/** The cell's claim, when a live runner holds it. */
+export function liveClaim(dir: string, key: string, alive: Liveness): Holder | null {
+  try {
+    const h = JSON.parse(readFileSync(cellFiles(dir, key).claim, "utf8")) as Holder;
+    return alive(h) ? h : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The last finished epoch a batch task wrote for the cell, if any. */
+export function readProgress(dir: string, key: string): CellProgress | null {
+  try {
+    return JSON.parse(readFileSync(cellFiles(dir, key).progress, "utf8")) as CellProgress;
+  } catch {
+    return null;
+  }
 }

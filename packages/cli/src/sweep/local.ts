@@ -1,14 +1,14 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { readJson } from "@natural-quantization/core";
 import type { RunRecord } from "../experiment.js";
-import { cellFiles, readFailure } from "./cell.js";
+import { cellFiles, liveClaim, readFailure } from "./cell.js";
 import type { SweepDisplay } from "./display.js";
 import type { EngineCellState, ExecuteReport, ExecuteRequest, SweepExecutor } from "./executor.js";
 import type { Cell } from "./grid.js";
-import { describeHolder, processAlive, type Holder, type Liveness } from "./lock.js";
+import { describeHolder, processAlive, type Liveness } from "./lock.js";
 import type { RunMessage, WorkerMessage } from "./protocol.js";
 
 export interface LocalOptions {
@@ -24,16 +24,6 @@ export function workerPath(): string {
   const path = here.endsWith(".ts") ? fileURLToPath(new URL("../../dist/sweep/worker.js", here)) : fileURLToPath(new URL("./worker.js", here));
   if (!existsSync(path)) throw new Error(`sweep worker ${path} is missing; build the cli package first (pnpm build)`);
   return path;
-}
-
-/** The cell's claim, when a live runner holds it. */
-export function liveClaim(dir: string, key: string, alive: Liveness): Holder | null {
-  try {
-    const h = JSON.parse(readFileSync(cellFiles(dir, key).claim, "utf8")) as Holder;
-    return alive(h) ? h : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Cells run as child processes of this one, `jobs` at a time. */

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { UserError } from "@natural-quantization/core";
-import { cellFiles } from "./cell.js";
-import type { CellProgress } from "./display.js";
+import { cellFiles, readProgress } from "./cell.js";
 import type { SweepExecutor } from "./executor.js";
 import { formatG, expandCells, type Cell } from "./grid.js";
 import { readManifest, readRecords, type SweepManifest } from "./runner.js";
@@ -26,14 +25,6 @@ export interface SweepStatus {
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
-function readProgress(path: string): CellProgress | null {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as CellProgress;
-  } catch {
-    return null;
-  }
-}
-
 /** Every cell of a sweep directory as done (result file), or as its executor sees it. */
 export async function sweepStatus(dir: string, executor: SweepExecutor): Promise<SweepStatus> {
   const manifest = readManifest(dir);
@@ -49,7 +40,7 @@ export async function sweepStatus(dir: string, executor: SweepExecutor): Promise
       const partial = existsSync(cellFiles(dir, cell.key).checkpoint) ? "interrupted, resumes from its checkpoint; " : "";
       return { cell, index, state: "pending", detail: `${partial}not queued: re-run the sweep command to run it` };
     }
-    const p = s.state === "running" ? readProgress(cellFiles(dir, cell.key).progress) : null;
+    const p = s.state === "running" ? readProgress(dir, cell.key) : null;
     const detail = p ? `${s.detail}, epoch ${p.epoch}/${p.epochs} done` : s.detail;
     return { cell, index, state: s.state, detail, ...(s.log ? { log: s.log } : {}) };
   });

@@ -1,14 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core";
 import type { RunRecord } from "../../experiment.js";
-import { cellFiles, readFailure } from "../cell.js";
-import type { CellProgress } from "../display.js";
+import { cellFiles, liveClaim, readFailure, readProgress } from "../cell.js";
 import type { EngineCellState, ExecuteReport, ExecuteRequest, SweepExecutor } from "../executor.js";
 import type { Cell } from "../grid.js";
 import { describeHolder, type Liveness } from "../lock.js";
-import { liveClaim } from "../local.js";
 import { accountingStates, queueStates, sbatch, taskPhase } from "./queue.js";
 import { batchScript, type SlurmOptions } from "./script.js";
 
@@ -154,7 +152,7 @@ export class SlurmExecutor implements SweepExecutor {
               started.add(cell.key);
               display.started(cell);
             }
-            const p = readProgress(files.progress);
+            const p = readProgress(dir, cell.key);
             if (p) display.progress(cell, p);
           } else if (s?.state === "pending") {
             active++;
@@ -175,13 +173,5 @@ export class SlurmExecutor implements SweepExecutor {
       display.failed(cell, message);
     }
     return { ran, failed };
-  }
-}
-
-function readProgress(path: string): CellProgress | null {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as CellProgress;
-  } catch {
-    return null;
   }
 }
