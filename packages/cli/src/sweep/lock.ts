@@ -105,14 +105,16 @@ export type TakeResult = { readonly taken: true; readonly release: () => void } 
  * run again under its id) is taken over.
  */
 export function takeLock(path: string, me: Holder, alive: Liveness): TakeResult {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (createExclusive(path, me)) break;
+  let created = false;
+  for (let attempt = 0; attempt < 5 && !created; attempt++) {
+    created = createExclusive(path, me);
+    if (created) break;
     const found = readHolder(path);
-    if (!found) continue;
+    if (!found) continue; // released meanwhile: try again
     if (found.holder && !sameHolder(found.holder, me) && alive(found.holder)) return { taken: false, holder: found.holder };
     breakStale(path, found.text);
-    if (attempt === 4) throw new Error(`cannot take the lock ${path}: it keeps being replaced`);
   }
+  if (!created) throw new Error(`cannot take the lock ${path}: it keeps being replaced`);
   const release = () => {
     const found = readHolder(path);
     if (found?.holder && sameHolder(found.holder, me)) unlinkSync(path);
