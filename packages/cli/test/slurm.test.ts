@@ -63,8 +63,9 @@ function outcomes(dir: string): Record<string, unknown> {
   );
 }
 
-// Cells long enough (3 epochs of ~1 s here) to be cancelled between their first epoch and their result.
-const grid = ["--dataset", "synthetic", "--train-size", "3000", "--test-size", "200", "--width", "48", "--depth", "3", "--lr", "0.05", "--shots", "3", "--backend", "sim-cpu", "--epochs", "3", "--a", "0,1", "--seeds", "0,1", "--no-png"];
+// Cells long enough (6 epochs of 0.2 to 1 s here) to be cancelled between their first epoch and
+// their result; Model 2 at g = 0.3, where the errors are far from 0.
+const grid = ["--dataset", "synthetic", "--train-size", "3000", "--test-size", "200", "--width", "48", "--depth", "3", "--lr", "0.05", "--shots", "3", "--backend", "sim-cpu", "--epochs", "6", "--a", "0,1", "--g", "0.3", "--seeds", "0,1", "--no-png"];
 
 describe("nq sweep --executor slurm, on a real Slurm", () => {
   it("runs the grid as an array job; a requeued task and a cancelled, resubmitted one resume; results equal the local executor's bit for bit", async () => {
@@ -86,7 +87,7 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     expect(script).toMatch(/^#SBATCH --requeue$/m);
 
     // Cell 1 (a=1, seed 0): cancel its task after its first epoch, before its result.
-    const cell1 = join(out, "cells", "a=1_g=1.570796_seed=0");
+    const cell1 = join(out, "cells", "a=1_g=0.3_seed=0");
     const t0 = Date.now();
     while (!existsSync(join(cell1, "progress.json"))) {
       if (existsSync(join(cell1, "result.json"))) throw new Error("cell 1 finished before it could be cancelled; make the test's cells longer");
@@ -97,20 +98,20 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     expect(cancel.status, cancel.stderr).toBe(0);
 
     // Cell 2: requeue its task midway (as preemption does); it runs again under the same id and resumes.
-    await waitForFile(join(out, "cells", "a=0_g=1.570796_seed=1", "progress.json"));
+    await waitForFile(join(out, "cells", "a=0_g=0.3_seed=1", "progress.json"));
     const requeue = run("scontrol", "requeue", `${jobId}_2`);
     expect(requeue.status, requeue.stderr).toBe(0);
     // A requeued job waits (BeginTime) before it may start again; let it start now.
     while (taskStates(jobId!).get(`${jobId}_2`) !== "PENDING") await sleep(100);
     expect(run("scontrol", "update", `JobId=${jobId}_2`, "StartTime=now").status).toBe(0);
     await waitForJob(jobId!);
-    expect(readFileSync(join(out, "slurm", "logs", `${jobId}_2.log`), "utf8")).toMatch(/DUE TO JOB REQUEUE[^]*cell 2 a=0_g=1.570796_seed=1 as slurm task \d+_2, restart 1, .*; resuming from its checkpoint\n.*training epochs [23] to 3\n.*done in/);
+    expect(readFileSync(join(out, "slurm", "logs", `${jobId}_2.log`), "utf8")).toMatch(/DUE TO JOB REQUEUE[^]*cell 2 a=0_g=0.3_seed=1 as slurm task \d+_2, restart 1, .*; resuming from its checkpoint\n.*training epochs [2-6] to 6\n.*done in/);
     expect(existsSync(join(cell1, "result.json"))).toBe(false);
     expect(existsSync(join(cell1, "checkpoint.json"))).toBe(true);
 
     const status = nq("sweep", "status", out);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^ +1  a=1 g=pi/2 seed=0 +failed +slurm task ${jobId}_1 ended CANCELLED without a result; log: .*/slurm/logs/${jobId}_1\\.log$`, "m"));
+    expect(status.stdout).toMatch(new RegExp(`^ +1  a=1 g=0.3 seed=0 +failed +slurm task ${jobId}_1 ended CANCELLED without a result; log: .*/slurm/logs/${jobId}_1\\.log$`, "m"));
     expect(status.stdout).toMatch(/4 cells: 3 done, 0 running, 0 pending, 1 failed$/m);
 
     const early = nq("sweep", out, "--aggregate");
@@ -125,7 +126,7 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     const subs = JSON.parse(readFileSync(join(out, "slurm", "submissions.json"), "utf8")) as Array<{ jobId: string; indices: number[] }>;
     expect(subs.map((s) => s.indices)).toEqual([[0, 1, 2, 3], [1]]);
     expect(readFileSync(join(out, "slurm", "submit-2.sbatch"), "utf8")).toMatch(/^#SBATCH --array=1%1$/m);
-    expect(readFileSync(join(out, "slurm", "logs", `${subs[1].jobId}_1.log`), "utf8")).toMatch(/cell 1 a=1_g=1.570796_seed=0 .*; resuming from its checkpoint\n.*training epochs [23] to 3\n.*done in/);
+    expect(readFileSync(join(out, "slurm", "logs", `${subs[1].jobId}_1.log`), "utf8")).toMatch(/cell 1 a=1_g=0.3_seed=0 .*; resuming from its checkpoint\n.*training epochs [2-6] to 6\n.*done in/);
     for (const f of ["results.json", "summary.csv", "report.html", "plots/error-vs-a.svg"]) expect(existsSync(join(out, f)), f).toBe(true);
 
     expect(outcomes(out)).toEqual(outcomes(local));
