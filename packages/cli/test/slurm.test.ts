@@ -2,10 +2,10 @@
 // machine); run with `npm run test:slurm`. Without a reachable Slurm this test fails, saying why.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const nq = (...args: string[]) => {
@@ -67,6 +67,11 @@ function outcomes(dir: string): Record<string, unknown> {
 // their result; Model 2 at g = 0.3, where the errors are far from 0.
 const grid = ["--dataset", "synthetic", "--train-size", "3000", "--test-size", "200", "--width", "48", "--depth", "3", "--lr", "0.05", "--shots", "3", "--backend", "sim-cpu", "--epochs", "6", "--a", "0,1", "--g", "0.3", "--seeds", "0,1", "--no-png"];
 
+/** Cancels what the test left queued when it failed half-way (jobs named nq-sweep of this user). */
+afterEach(() => {
+  run("scancel", "--name=nq-sweep", `--user=${userInfo().username}`);
+});
+
 describe("nq sweep --executor slurm, on a real Slurm", () => {
   it("runs the grid as an array job; a requeued task and a cancelled, resubmitted one resume; results equal the local executor's bit for bit", async () => {
     requireSlurm();
@@ -85,6 +90,20 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     expect(script).toMatch(/^#SBATCH --array=0-3%1$/m);
     expect(script).toMatch(/^#SBATCH --time=10:00$/m);
     expect(script).toMatch(/^#SBATCH --requeue$/m);
+
+    // Right after submission, every cell is queued or running as a task of that job (the first may be done already).
+    const queued = nq("sweep", "status", out);
+    expect(queued.code, queued.stderr).toBe(0);
+    const lines = queued.stdout.split("\n").slice(0, 4).filter((l, i) => !(i === 0 && / done /.test(l)));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    const states = lines.map((l) => /^ +(\d)  \S+ \S+ \S+ +(\w+) +slurm task (\d+_\d) (\w+)/.exec(l)?.slice(1));
+    for (const [j, st] of states.entries()) {
+      const i = j + 4 - lines.length;
+      expect(st, queued.stdout).toBeDefined();
+      expect(st![0]).toBe(String(i));
+      expect(st![2]).toBe(`${jobId}_${i}`);
+      expect(["pending PENDING", "pending CONFIGURING", "running RUNNING", "running COMPLETING"]).toContain(`${st![1]} ${st![3]}`);
+    }
 
     // Cell 1 (a=1, seed 0): cancel its task after its first epoch, before its result.
     const cell1 = join(out, "cells", "a=1_g=0.3_seed=0");
