@@ -2,7 +2,7 @@
 // machine); run with `npm run test:slurm`. Without a reachable Slurm this test fails, saying why.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -67,9 +67,17 @@ function outcomes(dir: string): Record<string, unknown> {
 // their result; Model 2 at g = 0.3, where the errors are far from 0.
 const grid = ["--dataset", "synthetic", "--train-size", "3000", "--test-size", "200", "--width", "48", "--depth", "3", "--lr", "0.05", "--shots", "3", "--backend", "sim-cpu", "--epochs", "6", "--a", "0,1", "--g", "0.3", "--seeds", "0,1", "--no-png"];
 
-/** Cancels what the test left queued when it failed half-way (jobs named nq-sweep of this user). */
+/** The sweep directories the test submitted from: what they left queued is cancelled if the test fails half-way. */
+const sweepDirs: string[] = [];
+/** Jobs submitted by hand. */
+const cleanup: string[] = [];
 afterEach(() => {
-  run("scancel", "--name=nq-sweep", `--user=${userInfo().username}`);
+  for (const dir of sweepDirs.splice(0)) {
+    const p = join(dir, "slurm", "submissions.json");
+    const ids = existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Array<{ jobId: string }>).map((s) => s.jobId) : [];
+    if (ids.length > 0) run("scancel", ...ids);
+  }
+  if (cleanup.length > 0) run("scancel", ...cleanup.splice(0));
 });
 
 describe("nq sweep --executor slurm, on a real Slurm", () => {
@@ -81,6 +89,7 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     expect(ref.code, ref.stderr).toBe(0);
 
     const out = join(root, "slurm");
+    sweepDirs.push(out);
     const args = ["sweep", ...grid, "--executor", "slurm", "--max-tasks", "1", "--time", "10:00", "--out", out];
     const first = nq(...args);
     expect(first.code, first.stderr).toBe(0);
@@ -156,6 +165,7 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     const byHand = run("sbatch", "--parsable", join(out, "slurm", "submit-1.sbatch"));
     expect(byHand.status, byHand.stderr).toBe(0);
     const handJob = byHand.stdout.trim().split(";")[0];
+    cleanup.push(handJob);
     await waitForJob(handJob);
     for (const i of [0, 1, 2, 3]) expect(readFileSync(join(out, "slurm", "logs", `${handJob}_${i}.log`), "utf8")).toMatch(/already finished; nothing to do/);
     expect(mtimes()).toEqual(before);
