@@ -179,8 +179,9 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   const stored = readManifest(out);
   const config = await resolveSweepConfig(o, explicit, plan, stored?.settings.backend ?? null);
   if (o.executor !== "slurm") {
-    const given = SLURM_FLAGS.filter((flag) => explicit(flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
-    if (given.length > 0) throw new UserError(`${given.join(", ")} ${given.length === 1 ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${given.length === 1 ? "it" : "them"} out`);
+    const slurmOnly = SLURM_FLAGS.filter((flag) => explicit(flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
+    const one = slurmOnly.length === 1;
+    if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
   }
   const executor = executorFor(o);
   const outcome = await runSweep(config, { out, executor, preset: o.preset ?? stored?.preset ?? null, argv });
