@@ -80,11 +80,13 @@ describe("nq sweep executors from the command line", () => {
 
   it("says what is missing when Slurm's commands are not installed", () => {
     const out = join(tmp("nq-exec-nosbatch-"), "sweep");
-    const r = nq(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--out", out, "--executor", "slurm"], { ...process.env, PATH: "/nonexistent" });
+    const r = nq(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--out", out, "--executor", "slurm", "--sbatch", "--qos=short", "--sbatch", "#SBATCH --constraint=avx2"], { ...process.env, PATH: "/nonexistent" });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("nq: sbatch is not on PATH: --executor slurm needs the Slurm client commands (sbatch, squeue) of a running cluster\n");
     // The script that would have been submitted is there to read.
-    expect(readFileSync(join(out, "slurm", "submit-1.sbatch"), "utf8")).toMatch(/^#SBATCH --array=0$/m);
+    const script = readFileSync(join(out, "slurm", "submit-1.sbatch"), "utf8");
+    expect(script).toMatch(/^#SBATCH --array=0$/m);
+    expect(script).toMatch(/^#SBATCH --qos=short\n#SBATCH --constraint=avx2\n/m);
   });
 
   it("nq sweep status shows done, pending and failed cells of a local sweep, and --aggregate waits for all", () => {

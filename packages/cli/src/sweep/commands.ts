@@ -117,7 +117,11 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     .option("--mem <size>", "slurm: memory per cell, e.g. 4G")
     .option("--account <name>", "slurm: the account charged")
     .option("--max-tasks <n>", "slurm: the most cells running at once (the array's %N)")
-    .option("--sbatch <option>", "slurm: a further sbatch option for the batch script, e.g. --qos=short (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .addOption(
+      new Option("--sbatch <option>", "slurm: a further sbatch option for the batch script, e.g. --sbatch --qos=short (repeatable)")
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([] as string[], "none"),
+    )
     .option("--wait", "slurm: follow the job with progress until every cell ended, then write the report")
     .option("--aggregate", "write results, summary, plots and report of a sweep whose cells are all done (after a Slurm job)");
 }
