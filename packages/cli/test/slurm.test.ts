@@ -1,7 +1,7 @@
 // Runs against a real Slurm cluster (scripts/slurm-local.sh start brings up a one-node one on this
 // machine); run with `npm run test:slurm`. Without a reachable Slurm this test fails, saying why.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,8 +48,11 @@ async function waitForFile(path: string, timeoutMs = 240_000): Promise<void> {
 }
 
 /** What must be bit-identical between executors: errors, training history (without timings) and the weights. */
-function outcomes(dir: string): Record<string, unknown> {
-  const results = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as Array<Record<string, unknown> & { key: string; history: Array<Record<string, unknown>> }>;
+type Result = { key: string; testError1: number; testErrorK: number; history: Array<Record<string, unknown>> };
+function outcomes(dir: string, keys?: readonly string[]): Record<string, unknown> {
+  const results = keys
+    ? keys.map((key): Result => ({ ...(JSON.parse(readFileSync(join(dir, "cells", key, "result.json"), "utf8")) as Omit<Result, "key">), key }))
+    : (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as Result[]);
   return Object.fromEntries(
     results.map((r) => [
       r.key,
@@ -81,7 +84,7 @@ afterEach(() => {
 });
 
 describe("nq sweep --executor slurm, on a real Slurm", () => {
-  it("runs the grid as an array job; a requeued task and a cancelled, resubmitted one resume; results equal the local executor's bit for bit", async () => {
+  it("runs the grid as an array job; a requeued task and a cancelled, resubmitted one resume; a duplicate task leaves its cell alone; results equal the local executor's bit for bit", async () => {
     requireSlurm();
     const root = mkdtempSync(join(tmpdir(), "nq-slurm-"));
     const local = join(root, "local");
@@ -169,5 +172,15 @@ describe("nq sweep --executor slurm, on a real Slurm", () => {
     await waitForJob(handJob);
     for (const i of [0, 1, 2, 3]) expect(readFileSync(join(out, "slurm", "logs", `${handJob}_${i}.log`), "utf8")).toMatch(/already finished; nothing to do/);
     expect(mtimes()).toEqual(before);
+
+    // Two copies of cell 3's task at once (its result removed): one runs it, the other leaves it alone.
+    rmSync(join(out, "cells", "a=1_g=0.3_seed=1", "result.json"));
+    const twins = [0, 1].map(() => run("sbatch", "--parsable", "--array=3", join(out, "slurm", "submit-1.sbatch")).stdout.trim().split(";")[0]);
+    cleanup.push(...twins);
+    for (const id of twins) await waitForJob(id);
+    const twinLogs = twins.map((id) => readFileSync(join(out, "slurm", "logs", `${id}_3.log`), "utf8"));
+    expect(twinLogs.filter((l) => /done in/.test(l)), twinLogs.join("\n")).toHaveLength(1);
+    expect(twinLogs.filter((l) => /this duplicate exits without running it|already finished/.test(l)), twinLogs.join("\n")).toHaveLength(1);
+    expect(outcomes(out, ["a=1_g=0.3_seed=1"])).toEqual(outcomes(local, ["a=1_g=0.3_seed=1"]));
   });
 });
