@@ -152,7 +152,7 @@ async function resolveArgs(args: string[], opts: { stored?: string | null; plan?
   registerSweepCommands(program);
   const sweep = program.commands.find((c) => c.name() === "sweep")!;
   let captured: { o: SweepCliOptions; cmd: Command } | null = null;
-  sweep.action((o: SweepCliOptions, cmd: Command) => {
+  sweep.action((_dir: string | undefined, o: SweepCliOptions, cmd: Command) => {
     captured = { o, cmd };
   });
   await program.parseAsync(["sweep", "--out", "/nonexistent", ...args], { from: "user" });

@@ -10,7 +10,12 @@ import { loadSweepFile, resolveGrids, SETTING_KEYS, settingsOf, type SweepConfig
 import { parseAList, parseGList, parseSeedList } from "./grid.js";
 import { PRESETS, presetPlan } from "./presets.js";
 import { findingsLines, writeReport } from "./report.js";
-import { readManifest, runSweep } from "./runner.js";
+import { createExecutor, EXECUTOR_NAMES, type ExecutorName } from "./executors.js";
+import { expandCells } from "./grid.js";
+import { lockSweepDirectory } from "./lock.js";
+import { readExecutorName, readManifest, readRecords, runSweep, writeAggregates } from "./runner.js";
+import { validateSlurmOptions } from "./slurm/script.js";
+import { statusLines, sweepStatus } from "./status.js";
 
 export const DEFAULT_SEEDS = "0,1,2";
 
@@ -22,6 +27,16 @@ export interface SweepCliOptions extends Omit<TrainCliOptions, "resume"> {
   jobs: string;
   png: boolean;
   report: boolean;
+  executor: ExecutorName;
+  partition?: string;
+  time?: string;
+  cpusPerTask: string;
+  mem?: string;
+  account?: string;
+  maxTasks?: string;
+  sbatch: string[];
+  wait?: boolean;
+  aggregate?: boolean;
 }
 
 /**
@@ -93,24 +108,99 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
   return cmd
     .addOption(seedsOpt)
     .addOption(presetOpt)
-    .option("--jobs <n>", "cells run in parallel, each in its own process", String(availableParallelism()))
+    .option("--jobs <n>", "cells run in parallel, each in its own process (--executor local)", String(availableParallelism()))
     .option("--no-png", "write SVG plots only")
-    .option("--no-report", "do not write report.html at the end");
+    .option("--no-report", "do not write report.html at the end")
+    .addOption(new Option("--executor <name>", "where the cells run: local (child processes) or slurm (one array job, a task per cell, into the shared --out directory)").choices(EXECUTOR_NAMES).default("local"))
+    .option("--partition <name>", "slurm: the partition")
+    .option("--time <limit>", "slurm: the time limit per cell, e.g. 2:00:00")
+    .option("--cpus-per-task <n>", "slurm: CPUs per cell, used as its backend threads", "1")
+    .option("--mem <size>", "slurm: memory per cell, e.g. 4G")
+    .option("--account <name>", "slurm: the account charged")
+    .option("--max-tasks <n>", "slurm: the most cells running at once (the array's %N)")
+    .addOption(
+      new Option("--sbatch <option>", "slurm: a further sbatch option for the batch script, e.g. --sbatch --qos=short (repeatable)")
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([] as string[], "none"),
+    )
+    .option("--wait", "slurm: follow the job with progress until every cell ended, then write the report")
+    .option("--aggregate", "write results, summary, plots and report of a sweep whose cells are all done (after a Slurm job)");
 }
 
-async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[]): Promise<void> {
+const SLURM_FLAGS = ["--partition", "--time", "--cpus-per-task", "--mem", "--account", "--max-tasks", "--sbatch", "--wait"];
+
+function executorFor(o: SweepCliOptions) {
+  const maxTasks = o.maxTasks === undefined ? undefined : parseInteger("max-tasks", o.maxTasks, 1, 1_000_000);
+  const slurm = validateSlurmOptions({
+    partition: o.partition,
+    time: o.time,
+    cpusPerTask: parseInteger("cpus-per-task", o.cpusPerTask, 1, 4096),
+    mem: o.mem,
+    account: o.account,
+    maxTasks,
+    extra: o.sbatch.map((line) => line.replace(/^#SBATCH\s+/, "")),
+  });
+  const jobs = parseInteger("jobs", o.jobs, 1, 1024);
+  const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
+  return createExecutor(o.executor, { local: { jobs, threads }, slurm: { ...slurm, wait: o.wait === true } });
+}
+
+/** `nq sweep DIR --aggregate`: results, summary, plots and report once every cell is done. */
+async function aggregateAction(out: string, o: SweepCliOptions): Promise<void> {
+  const manifest = readManifest(out);
+  if (!manifest) throw new UserError(`${out} is not a sweep directory (no sweep.json)`);
+  const unlock = lockSweepDirectory(out, `sweep ${out} --aggregate`);
+  try {
+    const cells = expandCells(manifest.grids);
+    const left = cells.length - readRecords(out, cells).length;
+    if (left > 0) throw new UserError(`${left} of the ${cells.length} cells of ${out} are not done; see nq sweep status ${out}, re-run the sweep command for failed ones, then aggregate`);
+    writeAggregates(out, cells);
+    const lines = [`sweep: ${cells.length}/${cells.length} cells finished in ${out}; results.json and summary.csv written`];
+    if (o.report) {
+      const r = await writeReport(out, { png: o.png });
+      lines.push(...findingsLines(r.findings, manifest.settings.shots), `report: ${r.path}`);
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    unlock();
+  }
+}
+
+async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], dir?: string): Promise<void> {
   const explicit = (key: string) => {
     const source = cmd.getOptionValueSource(key);
     return source === "cli" || source === "env";
   };
+  // A sweep file given where the directory goes (nq sweep grid.yaml) is a mistake, not a directory to sweep into.
+  if (dir !== undefined && /\.(ya?ml|json)$/i.test(dir)) throw new UserError(`unexpected argument "${dir}" for nq sweep; did you mean --file ${dir}?`);
+  if (dir !== undefined && o.out !== undefined && resolve(dir) !== resolve(o.out)) throw new UserError(`give the sweep directory once: ${dir} or --out ${o.out}`);
+  const given = dir ?? o.out;
+  if (o.aggregate) {
+    if (given === undefined) throw new UserError("--aggregate needs the sweep directory: nq sweep DIR --aggregate");
+    return aggregateAction(resolve(given), o);
+  }
+  if (cmd.name() === "sweep" && given === undefined) throw new UserError("give the sweep directory: --out DIR");
   if (o.file && o.preset) throw new UserError("give either --file or --preset, not both");
   const plan = o.file ? loadSweepFile(o.file) : o.preset ? presetPlan(o.preset) : null;
-  const out = resolve(o.out ?? `reproduce-${o.preset ?? "sweep"}`);
+  const out = resolve(given ?? `reproduce-${o.preset ?? "sweep"}`);
   const stored = readManifest(out);
   const config = await resolveSweepConfig(o, explicit, plan, stored?.settings.backend ?? null);
-  const jobs = parseInteger("jobs", o.jobs, 1, 1024);
-  const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-  const outcome = await runSweep(config, { out, jobs, threads, preset: o.preset ?? stored?.preset ?? null, argv });
+  if (o.executor !== "slurm") {
+    const slurmOnly = SLURM_FLAGS.filter((flag) => explicit(flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
+    const one = slurmOnly.length === 1;
+    if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
+  }
+  const executor = executorFor(o);
+  const outcome = await runSweep(config, { out, executor, preset: o.preset ?? stored?.preset ?? null, argv });
+  if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
+    // Handed to a batch system: the report comes once every cell is done.
+    const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";
+    process.stdout.write(
+      `sweep: ${what}; ${outcome.records.length}/${outcome.cells.length} cells finished, ${outcome.unfinished} queued or running in ${out}\n` +
+        `follow it with: nq sweep status ${out}\nwhen every cell is done: nq sweep ${out} --aggregate (or run this command again with --wait)\n`,
+    );
+    return;
+  }
   if (outcome.failed.length > 0) {
     const list = outcome.failed.slice(0, 3).map((f) => `${f.key}: ${f.message}`).join("; ");
     throw new UserError(`${outcome.failed.length} of ${outcome.cells.length} cells failed (${list}${outcome.failed.length > 3 ? "; ..." : ""}); fix the cause and re-run the same command to retry them (finished cells are kept)`);
@@ -131,9 +221,24 @@ export function registerSweepCommands(program: Command): void {
   const sweep = program
     .command("sweep")
     .description("train a grid of networks over a, g and seeds in parallel, resumably, then write results.json, summary.csv, plots and report.html")
+    .argument("[dir]", "the sweep directory, as --out (e.g. nq sweep DIR --aggregate)")
     .option("--file <path>", "a sweep file (.json, .yaml): nq train settings (width, epochs, ...), seeds, and grids: [{name, a, g, seeds}]; options given on the command line override its settings")
-    .addOption(markRequired(new Option("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep")));
-  sweepOptions(sweep, "optional").action(async (o: SweepCliOptions, cmd: Command) => sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)]));
+    .option("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep");
+  sweepOptions(sweep, "optional").action(async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], dir));
+  sweep
+    .command("status")
+    .description("show every cell of a sweep directory as pending, running, done or failed (from the files and, for Slurm, squeue/sacct); a failed cell names its log")
+    .argument("<dir>", "a sweep directory")
+    .option("--json", "print the cells as JSON")
+    .action(async (dir: string, o: { json?: boolean }) => {
+      const out = resolve(dir);
+      const name = readExecutorName(out);
+      if (!(EXECUTOR_NAMES as string[]).includes(name)) throw new UserError(`${out}/executor.json names an unknown executor ${JSON.stringify(name)}; known: ${EXECUTOR_NAMES.join(", ")}`);
+      const executor = createExecutor(name as ExecutorName, { local: { jobs: 1 }, slurm: { cpusPerTask: 1, extra: [], wait: false } });
+      const st = await sweepStatus(out, executor);
+      if (o.json) process.stdout.write(`${JSON.stringify({ dir: out, executor: st.executor, cells: st.cells.map((c) => ({ key: c.cell.key, index: c.index, state: c.state, detail: c.detail, ...(c.log ? { log: c.log } : {}) })) })}\n`);
+      else process.stdout.write(`${statusLines(st).join("\n")}\n`);
+    });
 
   const reproduce = program
     .command("reproduce")
@@ -162,8 +267,10 @@ function rawArgs(cmd: Command): string[] {
     const source = cmd.getOptionValueSource(key);
     if (source !== "cli") continue;
     const v = cmd.getOptionValue(key) as unknown;
-    // Booleans given on the command line are the flag itself (--bias, --no-png).
-    out.push(...(typeof v === "boolean" ? [opt.long!] : [opt.long!, String(v)]));
+    // Booleans given on the command line are the flag itself (--bias, --no-png); lists repeat it.
+    if (typeof v === "boolean") out.push(opt.long!);
+    else if (Array.isArray(v)) for (const item of v) out.push(opt.long!, String(item));
+    else out.push(opt.long!, String(v));
   }
   return out;
 }

@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -12,24 +11,18 @@ import { validateExperiment, type RunRecord } from "../experiment.js";
 import { cellConfig, configDiff, type SweepConfig, type SweepSettings } from "./config.js";
 import { expandCells, type Cell, type SweepGrid } from "./grid.js";
 import { StderrSweepDisplay, type SweepDisplay } from "./display.js";
-import type { RunMessage, WorkerMessage } from "./protocol.js";
+import { cellFiles } from "./cell.js";
+import { MANIFEST_FORMAT, type SweepManifest } from "./manifest.js";
+export { MANIFEST_FORMAT, type SweepManifest };
+import type { ExecuteReport, SweepExecutor } from "./executor.js";
+import { LOCK_FILE, lockSweepDirectory } from "./lock.js";
 import { summarize, summaryCsv } from "./summary.js";
 
-export const MANIFEST_FORMAT = "nq-sweep/1";
+
+/** How long a sweep that runs its cells itself waits for another runner to let go of a cell. */
+const FREED_WAIT_SECONDS = 120;
 
 /** sweep.json: the configuration a sweep directory was started with. */
-export interface SweepManifest {
-  readonly format: typeof MANIFEST_FORMAT;
-  readonly settings: SweepSettings;
-  readonly grids: readonly SweepGrid[];
-  /** Of the dataset: chance error is 1 - 1/numClasses. */
-  readonly numClasses: number;
-  readonly datasetName: string;
-  readonly preset: string | null;
-  readonly createdAt: string;
-  /** The command that started the sweep (without "nq"), to tell how to continue it. */
-  readonly argv?: readonly string[];
-}
 
 /** One line of results.json: a cell's `nq train --json` record (with its history) and its key. */
 export type CellRecord = RunRecord & { readonly key: string };
@@ -54,14 +47,14 @@ export interface TimingRun {
   readonly completed: boolean;
   readonly argv: readonly string[];
   readonly machine: MachineInfo;
+  /** Where the cells ran (absent: local processes). */
+  readonly executor?: string;
 }
 
 export interface RunSweepOptions {
   readonly out: string;
-  /** Cells run at once (child processes). */
-  readonly jobs: number;
-  /** Backend threads per cell; default max(1, floor(cores / jobs)). */
-  readonly threads?: number;
+  /** Where the cells run: local processes, a Slurm array job, ... */
+  readonly executor: SweepExecutor;
   readonly preset?: string | null;
   readonly argv?: readonly string[];
   readonly display?: SweepDisplay;
@@ -75,11 +68,14 @@ export interface SweepOutcome {
   readonly records: readonly CellRecord[];
   /** Cells whose run failed with a user error (e.g. training diverged); a re-run retries them. */
   readonly failed: ReadonlyArray<{ readonly key: string; readonly message: string }>;
+  /** Cells still queued or running in the engine when this call returned (a batch job not waited for). */
+  readonly unfinished: number;
+  /** What was handed to a batch system without waiting, e.g. "Slurm job 12: 5 array tasks (...)". */
+  readonly submitted?: string;
   readonly wallSeconds: number;
 }
 
-export const cellDir = (dir: string, key: string) => join(dir, "cells", key);
-const resultPath = (dir: string, key: string) => join(cellDir(dir, key), "result.json");
+const resultPath = (dir: string, key: string) => cellFiles(dir, key).result;
 
 export function machineInfo(): MachineInfo {
   const c = cpus();
@@ -140,7 +136,7 @@ export function prepareDirectory(dir: string, config: SweepConfig, preset: strin
     }
     return existing;
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
+  if (existsSync(dir) && readdirSync(dir).some((f) => f !== LOCK_FILE)) {
     throw new UserError(`${dir} exists and is not a sweep directory (no sweep.json); choose a new or empty --out directory`);
   }
   // Fail before any cell runs: the backend must load, every cell must validate, the dataset must load.
@@ -162,163 +158,114 @@ export function prepareDirectory(dir: string, config: SweepConfig, preset: strin
   return manifest;
 }
 
-/** The compiled worker; under vitest (sources in .ts) the built one in dist. */
-export function workerPath(): string {
-  const here = import.meta.url;
-  const path = here.endsWith(".ts") ? fileURLToPath(new URL("../../dist/sweep/worker.js", here)) : fileURLToPath(new URL("./worker.js", here));
-  if (!existsSync(path)) throw new Error(`sweep worker ${path} is missing; build the cli package first (pnpm build)`);
-  return path;
+/** executor.json: the engine the sweep last ran on, for `nq sweep status`. */
+export function readExecutorName(dir: string): string {
+  const p = join(dir, "executor.json");
+  return existsSync(p) ? (readJson(p, "executor record") as { executor: string }).executor : "local";
 }
 
 /**
- * Runs every unfinished cell, `jobs` at a time, each in its own child process, and keeps
- * results.json and summary.csv up to date after each finished cell. Re-running skips finished
- * cells; a cell interrupted mid-training resumes from its per-epoch checkpoint.
+ * Runs (or, on a batch system, submits) every cell that is neither finished nor already queued
+ * or running, and keeps results.json and summary.csv up to date after each finished cell.
+ * Holds the directory's lock throughout: one sweep process per directory. Re-running skips
+ * finished cells; a cell interrupted mid-training resumes from its per-epoch checkpoint.
  */
 export async function runSweep(config: SweepConfig, options: RunSweepOptions): Promise<SweepOutcome> {
   const dir = options.out;
+  const executor = options.executor;
   await loadBackend(config.settings.backend);
   await ensureDataset(config.settings.dataset, { onProgress: printDownloadProgress });
-  const manifest = prepareDirectory(dir, config, options.preset ?? null, options.argv);
-  const cells = expandCells(manifest.grids);
-  const pending = cells.filter((c) => !existsSync(resultPath(dir, c.key)));
-  // A sweep killed between a cell's result and the removal of its checkpoint leaves one behind.
-  for (const c of cells) if (!pending.includes(c)) rmSync(join(cellDir(dir, c.key), "checkpoint.json"), { force: true });
-  const skipped = cells.length - pending.length;
-  const slots = Math.max(1, Math.min(options.jobs, pending.length));
-  const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / slots));
-  const display = options.display ?? new StderrSweepDisplay();
-  const started = new Date();
-  const t0 = performance.now();
-  let ran = 0;
-  let completed = false;
-  const failed: Array<{ key: string; message: string }> = [];
-  display.begin({ total: cells.length, finished: skipped, slots, threads, backend: manifest.settings.backend, dir });
+  const unlock = lockSweepDirectory(dir, (options.argv ?? []).join(" "));
   try {
-    await runCells(dir, manifest, pending, slots, threads, display, {
-      finished: () => {
-        ran++;
-      },
-      failed: (cell, message) => failed.push({ key: cell.key, message }),
-    });
-    completed = true;
-  } finally {
-    display.end();
-    const records = writeAggregates(dir, cells);
-    if (ran > 0 || completed) {
-      const run: TimingRun = {
-        started: started.toISOString(),
-        finished: new Date().toISOString(),
-        wallSeconds: (performance.now() - t0) / 1000,
-        cellsRun: ran,
-        jobs: slots,
-        threads,
-        completed: records.length === cells.length,
-        argv: options.argv ?? [],
-        machine: machineInfo(),
-      };
-      writeJsonAtomic(join(dir, "timing.json"), [...readTiming(dir), run]);
-    }
-  }
-  return { manifest, cells, skipped, ran, records: readRecords(dir, cells), failed, wallSeconds: (performance.now() - t0) / 1000 };
-}
-
-interface CellEvents {
-  finished(cell: Cell): void;
-  failed(cell: Cell, message: string): void;
-}
-
-/**
- * Runs the cells in child processes. A cell that fails with a user error (training diverged,
- * say) is reported and the others go on; anything else is a bug and stops the sweep.
- */
-function runCells(dir: string, manifest: SweepManifest, pending: readonly Cell[], slots: number, threads: number, display: SweepDisplay, events: CellEvents): Promise<void> {
-  const queue = [...pending];
-  const running = new Map<string, ChildProcess>();
-  const worker = workerPath();
-  return new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const stopAll = () => {
-      for (const child of running.values()) child.kill("SIGTERM");
-    };
-    // Ctrl-C or kill: stop the children too; finished cells are on disk, running ones resume from their checkpoints.
-    const onSignal = (signal: NodeJS.Signals) => {
-      stopAll();
-      display.end();
-      process.stderr.write(`nq: sweep interrupted (${signal}); re-run the same command to continue\n`);
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    const finish = (error?: Error) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      if (error) reject(error);
-      else resolve();
-    };
-    const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      stopAll();
-      finish(error);
-    };
-
-    const launch = (cell: Cell) => {
-      const out = cellDir(dir, cell.key);
-      mkdirSync(out, { recursive: true });
-      const child = fork(worker, [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: [] });
-      running.set(cell.key, child);
-      let stderr = "";
-      child.stderr?.on("data", (d: Buffer) => {
-        stderr = (stderr + d.toString()).slice(-4000);
-      });
-      let outcome: WorkerMessage | null = null;
-      child.on("message", (m: WorkerMessage) => {
-        if (m.type === "progress") display.progress(cell, m);
-        else outcome = m;
-      });
-      child.on("error", (e) => fail(new Error(`cannot start the sweep worker for cell ${cell.key}: ${e.message}`)));
-      child.on("exit", (code, signal) => {
-        running.delete(cell.key);
-        if (failed) return;
-        const o = outcome as WorkerMessage | null;
-        if (code === 0 && o?.type === "done" && existsSync(resultPath(dir, cell.key))) {
-          // The weights stay for nq eval; the checkpoint (weights and momenta) is no longer needed.
-          rmSync(join(out, "checkpoint.json"), { force: true });
-          const record = readJson(resultPath(dir, cell.key), "cell result") as RunRecord;
-          writeAggregates(dir, cellsOf(manifest));
-          events.finished(cell);
-          display.finished(cell, record, o.seconds);
-          next();
-        } else if (o?.type === "error" && o.user) {
-          events.failed(cell, o.message);
-          display.failed(cell, o.message);
-          next();
-        } else if (o?.type === "error") {
-          const msg = `cell ${cell.key} failed: ${o.message}`;
-          fail(Object.assign(new Error(msg), { stack: `${msg}\n${o.stack ?? ""}` }));
-        } else {
-          fail(new Error(`cell ${cell.key}: worker exited with ${signal ?? `code ${code}`}${stderr ? `: ${stderr.trim()}` : ""}`));
+    const manifest = prepareDirectory(dir, config, options.preset ?? null, options.argv);
+    const cells = expandCells(manifest.grids);
+    const finished = (c: Cell) => existsSync(resultPath(dir, c.key));
+    // A sweep killed between a cell's result and the removal of its checkpoint leaves one behind.
+    for (const c of cells) if (finished(c)) rmSync(cellFiles(dir, c.key).checkpoint, { force: true });
+    const engine = await executor.inspect(dir, cells);
+    const busy = (c: Cell) => ["pending", "running"].includes(engine.get(c.key)?.state ?? "");
+    const run = cells.filter((c) => !finished(c) && !busy(c));
+    const skipped = cells.filter(finished).length;
+    writeJsonAtomic(join(dir, "executor.json"), { executor: executor.name });
+    const shown = options.display ?? new StderrSweepDisplay();
+    // Results and summary follow every finished cell.
+    const display: SweepDisplay = { ...bind(shown), finished: (cell, record, seconds) => (writeAggregates(dir, cells), shown.finished(cell, record, seconds)) };
+    const busyAtStart = new Set(cells.filter((c) => !finished(c) && busy(c)).map((c) => c.key));
+    /**
+     * Cells another runner held at the start (an orphaned worker of a killed sweep, say): once
+     * it lets go without a result they are run here too, so a run that waits leaves none behind.
+     */
+    const runFreed = async (first: ExecuteReport): Promise<ExecuteReport> => {
+      let merged = first;
+      const tried = new Set(run.map((c) => c.key));
+      for (let waited = 0; busyAtStart.size > 0 && waited < FREED_WAIT_SECONDS; waited++) {
+        const now = await executor.inspect(dir, cells);
+        const held = (c: Cell) => ["pending", "running"].includes(now.get(c.key)?.state ?? "");
+        const open = cells.filter((c) => busyAtStart.has(c.key) && !finished(c) && !tried.has(c.key));
+        const freed = open.filter((c) => !held(c));
+        if (open.length === 0) break;
+        if (freed.length === 0) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
         }
-      });
-      display.started(cell);
-      const message: RunMessage = { type: "run", config: cellConfig(manifest.settings, cell, threads), out };
-      child.send(message);
+        for (const c of freed) tried.add(c.key);
+        const more = await executor.execute({ dir, manifest, cells, run: freed, finished: cells.filter(finished).length, display });
+        merged = { ...merged, ran: merged.ran + more.ran, failed: [...merged.failed, ...more.failed] };
+      }
+      return merged;
     };
-
-    const next = () => {
-      if (failed) return;
-      while (running.size < slots && queue.length > 0) launch(queue.shift()!);
-      if (running.size === 0 && queue.length === 0) finish();
+    const started = new Date();
+    const t0 = performance.now();
+    let report: ExecuteReport | null = null;
+    try {
+      report = await executor.execute({ dir, manifest, cells, run, finished: skipped, display });
+      if (!report.submitted && !report.followedAll) report = await runFreed(report);
+    } finally {
+      display.end();
+      const records = writeAggregates(dir, cells);
+      if (report && report.ran > 0) {
+        const timing: TimingRun = {
+          started: started.toISOString(),
+          finished: new Date().toISOString(),
+          wallSeconds: (performance.now() - t0) / 1000,
+          cellsRun: report.ran,
+          jobs: report.slots,
+          threads: report.threads,
+          completed: records.length === cells.length,
+          argv: options.argv ?? [],
+          machine: machineInfo(),
+          executor: executor.name,
+        };
+        writeJsonAtomic(join(dir, "timing.json"), [...readTiming(dir), timing]);
+      }
+    }
+    const records = readRecords(dir, cells);
+    const after = await executor.inspect(dir, cells);
+    const unfinished = cells.filter((c) => !finished(c) && ["pending", "running"].includes(after.get(c.key)?.state ?? "")).length;
+    return {
+      manifest,
+      cells,
+      skipped,
+      ran: report.ran,
+      records,
+      failed: report.failed,
+      unfinished,
+      ...(report.submitted ? { submitted: report.submitted } : {}),
+      wallSeconds: (performance.now() - t0) / 1000,
     };
-    next();
-  });
+  } finally {
+    unlock();
+  }
 }
 
-const cellsCache = new WeakMap<SweepManifest, Cell[]>();
-function cellsOf(m: SweepManifest): Cell[] {
-  let c = cellsCache.get(m);
-  if (!c) cellsCache.set(m, (c = expandCells(m.grids)));
-  return c;
+/** A display's methods bound to it, so they can be spread into a decorating object. */
+function bind(d: SweepDisplay): SweepDisplay {
+  return {
+    begin: d.begin.bind(d),
+    started: d.started.bind(d),
+    progress: d.progress.bind(d),
+    finished: d.finished.bind(d),
+    failed: d.failed.bind(d),
+    end: d.end.bind(d),
+  };
 }
-

@@ -1,8 +1,12 @@
 // A child process that runs one sweep cell: forked by the sweep, it talks over IPC only.
 import "reflect-metadata";
 import { UserError, type ProgressEvent, type ProgressReporter } from "@natural-quantization/core";
-import { runExperiment } from "../experiment.js";
+import { runCell } from "./cell.js";
+import { holderAlive } from "./executors.js";
+import { expandCells } from "./grid.js";
+import { describeHolder, thisProcess } from "./lock.js";
 import type { RunMessage, WorkerMessage } from "./protocol.js";
+import { readManifest } from "./runner.js";
 
 const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
 
@@ -37,10 +41,26 @@ class IpcProgress implements ProgressReporter {
 process.on("disconnect", () => process.exit(1));
 // Ctrl-C reaches the whole process group: the sweep stops its workers itself, and reports once.
 process.on("SIGINT", () => {});
+async function run(msg: RunMessage): Promise<WorkerMessage> {
+  const manifest = readManifest(msg.dir);
+  const cell = manifest && expandCells(manifest.grids).find((c) => c.key === msg.key);
+  if (!manifest || !cell) throw new Error(`cell ${msg.key} is not in the sweep ${msg.dir}`);
+  const outcome = await runCell(msg.dir, manifest, cell, { threads: msg.threads, holder: thisProcess(), alive: holderAlive, progress: new IpcProgress() });
+  switch (outcome.kind) {
+    case "done":
+      return { type: "done", seconds: outcome.seconds };
+    case "finished-before":
+      return { type: "done", seconds: 0 };
+    case "busy":
+      return { type: "busy", holder: describeHolder(outcome.holder) };
+    case "failed":
+      return { type: "error", message: outcome.message, user: true };
+  }
+}
+
 process.once("message", (msg: RunMessage) => {
-  const t0 = performance.now();
-  runExperiment(msg.config, { out: msg.out, resume: true, progress: new IpcProgress() })
-    .then(() => send({ type: "done", seconds: (performance.now() - t0) / 1000 }))
+  run(msg)
+    .then((m) => send(m))
     .then(() => process.exit(0))
     .catch(async (e: unknown) => {
       if (e instanceof Orphaned) process.exit(1);

@@ -1,20 +1,48 @@
-import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { DataError } from "../errors.js";
 
 /**
- * Writes a file so that readers see either the old or the new contents, never a torn one:
- * write a temporary file beside it, then rename (atomic on POSIX file systems).
+ * Writes a file so that readers see either the old or the new contents, never a torn one, even
+ * after a crash or power loss: write a temporary file beside it and fsync it (its data is on
+ * disk before its name is), rename it over the old one (atomic on POSIX file systems), then
+ * fsync the directory (the rename itself is on disk).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    writeFileSync(tmp, data);
+    const fd = openSync(tmp, "w");
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (e) {
     if (existsSync(tmp)) unlinkSync(tmp);
     throw e;
+  }
+  fsyncDirectory(dir);
+}
+
+/** Makes a directory's entries (a rename, a new file) durable; a no-op where directories cannot be opened (Windows). */
+export function fsyncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    // Some file systems refuse fsync on a directory; there is nothing more to make durable there.
+    if (!["EINVAL", "EPERM", "EISDIR", "EBADF"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,0 +1,37 @@
+import type { SweepExecutor } from "./executor.js";
+import { LocalExecutor, type LocalOptions } from "./local.js";
+import { processAlive, type Liveness } from "./lock.js";
+import { SlurmExecutor, type SlurmExecutorOptions } from "./slurm/executor.js";
+import { slurmTaskAlive } from "./slurm/queue.js";
+
+/** Every executor's options; each takes its own part. */
+export interface ExecutorOptions {
+  readonly local: LocalOptions;
+  readonly slurm: SlurmExecutorOptions;
+}
+
+interface ExecutorEntry {
+  create(options: ExecutorOptions, alive: Liveness): SweepExecutor;
+  /** Whether one of its tasks (by the id it gave the task's claim) still runs; undefined when it cannot tell. */
+  taskAlive?(id: string): boolean | undefined;
+}
+
+/** The executors by name (`nq sweep --executor NAME`). A new engine is one more entry. */
+export const EXECUTORS = {
+  local: { create: (o, alive) => new LocalExecutor(o.local, alive) },
+  slurm: { create: (o, alive) => new SlurmExecutor(o.slurm, alive), taskAlive: slurmTaskAlive },
+} as const satisfies Record<string, ExecutorEntry>;
+
+export type ExecutorName = keyof typeof EXECUTORS;
+export const EXECUTOR_NAMES = Object.keys(EXECUTORS) as ExecutorName[];
+
+/** Whether the holder of a claim still runs: a batch task by its engine, a process by its pid. */
+export const holderAlive: Liveness = (h) => {
+  const entry: ExecutorEntry | undefined = h.task ? (EXECUTORS as Record<string, ExecutorEntry>)[h.task.engine] : undefined;
+  const answer = h.task ? entry?.taskAlive?.(h.task.id) : undefined;
+  return answer ?? processAlive(h);
+};
+
+export function createExecutor(name: ExecutorName, options: ExecutorOptions): SweepExecutor {
+  return EXECUTORS[name].create(options, holderAlive);
+}

@@ -1,0 +1,116 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "@natural-quantization/core";
+import { arraySpec, batchScript, validateSlurmOptions } from "../src/sweep/index.js";
+
+const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const nq = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const tiny = ["--dataset", "synthetic", "--train-size", "120", "--test-size", "60", "--width", "8", "--depth", "3", "--lr", "0.05", "--shots", "3", "--backend", "sim-cpu", "--epochs", "1"];
+const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+describe("the Slurm batch script", () => {
+  it("asks for the cells' indices as one array, runs at most N at once, and carries every option", () => {
+    expect(arraySpec([0, 1, 2, 3, 7, 9, 10], 4)).toBe("0-3,7,9-10%4");
+    expect(arraySpec([5])).toBe("5");
+    expect(arraySpec([3, 1, 2])).toBe("1-3");
+    const script = batchScript({
+      dir: "/shared/it's here",
+      logDir: "/shared/it's here/slurm/logs",
+      indices: [1, 4, 5],
+      options: validateSlurmOptions({ partition: "gpu", time: "1-12:00:00", cpusPerTask: 4, mem: "8G", account: "qnn", maxTasks: 2, extra: ["--qos=short", "--constraint=avx2"] }),
+      node: "/usr/bin/node",
+      task: "/opt/nq/dist/sweep/slurm/task.js",
+      cells: 6,
+    });
+    const directives = script.split("\n").filter((l) => l.startsWith("#SBATCH"));
+    expect(directives).toEqual([
+      "#SBATCH --job-name=nq-sweep",
+      "#SBATCH --array=1,4-5%2",
+      "#SBATCH --output=/shared/it's here/slurm/logs/%A_%a.log",
+      "#SBATCH --open-mode=append",
+      "#SBATCH --ntasks=1",
+      "#SBATCH --cpus-per-task=4",
+      "#SBATCH --requeue",
+      "#SBATCH --partition=gpu",
+      "#SBATCH --time=1-12:00:00",
+      "#SBATCH --mem=8G",
+      "#SBATCH --account=qnn",
+      "#SBATCH --qos=short",
+      "#SBATCH --constraint=avx2",
+    ]);
+    expect(script).toMatch(/^#!\/bin\/bash\n/);
+    // The directory is one shell word however it is spelt.
+    expect(script).toContain(`exec '/usr/bin/node' '/opt/nq/dist/sweep/slurm/task.js' '/shared/it'\\''s here' "$SLURM_ARRAY_TASK_ID"\n`);
+  });
+
+  it("refuses values that are not one sbatch option (a space or newline would inject a command)", () => {
+    const ok = { cpusPerTask: 1, extra: [] };
+    expect(() => validateSlurmOptions({ ...ok, partition: "a b" })).toThrow(ConfigError);
+    expect(() => validateSlurmOptions({ ...ok, account: "x\nrm -rf /" })).toThrow(/invalid account/);
+    expect(() => validateSlurmOptions({ ...ok, time: "1h" })).toThrow(/invalid time: "1h" \(allowed: minutes, MM:SS/);
+    expect(() => validateSlurmOptions({ ...ok, extra: ["--qos=x\necho hi"] })).toThrow(/invalid sbatch/);
+    for (const time of ["90", "30:00", "1:30:00", "2-00", "2-00:30", "2-00:30:00"]) expect(validateSlurmOptions({ ...ok, time }).time).toBe(time);
+  });
+});
+
+describe("nq sweep executors from the command line", () => {
+  it("rejects bad Slurm options, and Slurm options without --executor slurm, in one line with status 2", () => {
+    const out = join(tmp("nq-exec-bad-"), "sweep");
+    for (const [args, message] of [
+      [["--executor", "kube"], /argument 'kube' is invalid\. Allowed choices are local, slurm/],
+      [["--executor", "slurm", "--time", "abc"], /^nq: invalid time: "abc" \(allowed: minutes, MM:SS, HH:MM:SS/],
+      [["--executor", "slurm", "--max-tasks", "0"], /^nq: invalid max-tasks/],
+      [["--executor", "slurm", "--sbatch", "qos=x"], /^nq: invalid sbatch: "qos=x" \(allowed: an sbatch option such as --qos=short/],
+      [["--partition", "p", "--wait"], /^nq: --partition, --wait apply to --executor slurm only; add --executor slurm or leave them out$/m],
+    ] as const) {
+      const r = nq(["sweep", ...tiny, "--out", out, ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("says what is missing when Slurm's commands are not installed", () => {
+    const out = join(tmp("nq-exec-nosbatch-"), "sweep");
+    const r = nq(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--out", out, "--executor", "slurm", "--sbatch", "--qos=short", "--sbatch", "#SBATCH --constraint=avx2"], { ...process.env, PATH: "/nonexistent" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("nq: sbatch is not on PATH: --executor slurm needs the Slurm client commands (sbatch, squeue) of a running cluster\n");
+    // The script that would have been submitted is there to read.
+    const script = readFileSync(join(out, "slurm", "submit-1.sbatch"), "utf8");
+    expect(script).toMatch(/^#SBATCH --array=0$/m);
+    expect(script).toMatch(/^#SBATCH --qos=short\n#SBATCH --constraint=avx2\n/m);
+  });
+
+  it("nq sweep status shows done, pending and failed cells of a local sweep, and --aggregate waits for all", () => {
+    const out = join(tmp("nq-exec-status-"), "sweep");
+    expect(nq(["sweep", ...tiny, "--a", "0,1", "--seeds", "0,1", "--no-report", "--out", out]).code).toBe(0);
+    rmSync(join(out, "cells", "a=1_g=1.570796_seed=0", "result.json"));
+    rmSync(join(out, "cells", "a=0_g=1.570796_seed=1", "result.json"));
+    const failure = { message: "training diverged at epoch 1", at: "2026-01-01T00:00:00.000Z", by: { host: "h", pid: 1, since: "2026-01-01T00:00:00.000Z" } };
+    writeFileSync(join(out, "cells", "a=0_g=1.570796_seed=1", "failed.json"), JSON.stringify(failure));
+    const r = nq(["sweep", "status", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
+      expect.stringMatching(/^ +0  a=0 g=pi\/2 seed=0 +done +1-shot \d+\.\d\d%, 3-shot \d+\.\d\d%$/),
+      expect.stringMatching(/^ +1  a=1 g=pi\/2 seed=0 +pending +not queued: re-run the sweep command to run it$/),
+      expect.stringMatching(/^ +2  a=0 g=pi\/2 seed=1 +failed +training diverged at epoch 1$/),
+      expect.stringMatching(/^ +3  a=1 g=pi\/2 seed=1 +done /),
+      `${out} (local): 4 cells: 2 done, 0 running, 1 pending, 1 failed`,
+    ]);
+    const agg = nq(["sweep", out, "--aggregate", "--no-png"]);
+    expect(agg.code).toBe(2);
+    expect(agg.stderr).toBe(`nq: 2 of the 4 cells of ${out} are not done; see nq sweep status ${out}, re-run the sweep command for failed ones, then aggregate\n`);
+    expect(nq(["sweep", ...tiny, "--a", "0,1", "--seeds", "0,1", "--no-report", "--out", out]).code).toBe(0);
+    const done = nq(["sweep", out, "--aggregate", "--no-png"]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/^sweep: 4\/4 cells finished in .*; results.json and summary.csv written\n[^]*report: .*report\.html\n$/);
+  });
+});
