@@ -1,5 +1,5 @@
 /**
- * The qubit neuron of MODEL.md section 2: the single source of truth for the physics.
+ * The qubit neuron of docs/model.md §2: the single source of truth for the physics.
  * Backends may re-implement these equations in their own kernels; the conformance
  * suite holds them to this file.
  */
@@ -47,7 +47,7 @@ export interface QubitState {
   readonly m: 1 | -1;
 }
 
-/** A gate of the circuit that realises one neuron's update on hardware (MODEL.md section 6). */
+/** A gate of the circuit that realises one neuron's update on hardware (docs/model.md §7). */
 export type Gate =
   | { readonly op: "ry"; readonly qubit: "neuron" | "ancilla"; readonly angle: number }
   | { readonly op: "cry"; readonly control: "neuron"; readonly target: "ancilla"; readonly angle: number }
@@ -87,7 +87,7 @@ export function probPlus(alpha: number, g: number): number {
  * The state after outcome m': apply the measurement operator
  * M(m') = diag(sqrt((1 + m' sin g)/2), sqrt((1 - m' sin g)/2)) to (cos(alpha/2), sin(alpha/2)) and renormalise.
  *
- * MODEL.md writes this as alpha' = 2 asin(sin(alpha/2) sqrt((1 - m' sin g)/(1 + m' sin g cos alpha))).
+ * The authors' code writes alpha' = 2 asin(sin(alpha/2) sqrt((1 - m' sin g)/(1 + m' sin g cos alpha))) (docs/model.md §2.6).
  * That form is the same wherever cos(alpha/2) >= 0, but it drops the sign of cos(alpha/2): for
  * |alpha| > pi (reachable in Model 2, where a residual angle plus the next rotation can pass pi)
  * it returns the mirror state, not the measured one. atan2 keeps both signs; the result is
@@ -103,7 +103,7 @@ export function backAction(alpha: number, outcome: 1 | -1, g: number): number {
   return a > Math.PI ? a - 2 * Math.PI : a <= -Math.PI ? a + 2 * Math.PI : a;
 }
 
-/** The back-action as MODEL.md writes it (the authors' asin form); equal to backAction where cos(alpha/2) >= 0. */
+/** The back-action in the authors' asin form (docs/model.md §2.6); equal to backAction where cos(alpha/2) >= 0. */
 export function backActionAsin(alpha: number, outcome: 1 | -1, g: number): number {
   const s = Math.sin(g);
   const ratio = (1 - outcome * s) / (1 + outcome * s * Math.cos(alpha));

@@ -11,7 +11,7 @@ export interface NetworkSpec {
   readonly neuron: NeuronParams;
 }
 
-/** The training procedure (MODEL.md section 3) and evaluation (section 4). */
+/** The training procedure and evaluation (docs/model.md §5 and §6). */
 export interface TrainSpec {
   readonly epochs: number;
   readonly batch: number;

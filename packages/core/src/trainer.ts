@@ -203,7 +203,7 @@ class Buffers {
 }
 
 /**
- * The backend-independent training loop of MODEL.md section 3: SGD with momentum on
+ * The backend-independent training loop of docs/model.md §5: SGD with momentum on
  * shuffled minibatches, cross-entropy, straight-through gradients, fresh outcomes on
  * every forward pass. Every random number comes from the run seed, so a resumed run
  * continues exactly as the uninterrupted one would.

@@ -4,7 +4,7 @@ import { backAction, backActionAsin, HALF_PI, probPlus, QubitNeuronModel, straig
 const model = (a: number, g = HALF_PI, activation: "tanh" | "htanh" = "tanh") => new QubitNeuronModel({ a, g, activation });
 const grid = (from: number, to: number, n: number) => Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
 
-/** Explicit measurement operators of MODEL.md section 6 applied to (cos, sin) and renormalised. */
+/** Explicit measurement operators of docs/model.md §2.5 applied to (cos, sin) and renormalised. */
 function kraus(alpha: number, outcome: 1 | -1, g: number): { p: number; c0: number; c1: number } {
   const s = Math.sin(g);
   const m0 = Math.sqrt((1 + outcome * s) / 2), m1 = Math.sqrt((1 - outcome * s) / 2);
@@ -103,7 +103,7 @@ describe("the weak measurement (Model 2)", () => {
     }
   });
 
-  it("equals the asin form of MODEL.md wherever cos(alpha/2) >= 0, and is its mirror image elsewhere", () => {
+  it("equals the asin form of the authors' code (docs/model.md §2.6) wherever cos(alpha/2) >= 0, and is its mirror image elsewhere", () => {
     let mirrored = 0;
     for (const alpha of alphas) for (const g of gs) for (const outcome of [1, -1] as const) {
       if (kraus(alpha, outcome, g).p < 1e-9) continue;

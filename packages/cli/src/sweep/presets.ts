@@ -12,7 +12,7 @@ const PAPER_GRIDS: readonly PartialGrid[] = [
 ];
 
 /**
- * Built-in sweeps. `paper` is the paper's network and training (MODEL.md sections 1, 3, 4).
+ * Built-in sweeps. `paper` is the paper's network and training (docs/model.md §1, §5 and §6).
  * `quick` keeps the grids and shrinks everything else so the 57 cells finish in a few
  * minutes on two cores with sim-cpu; it is a first look, not the paper's numbers.
  */
