@@ -123,13 +123,16 @@ function summaryCsv(rows: readonly NoiseStudyRow[]): string {
 function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: number): TopLevelSpec {
   const values = summarize(rows, shots).map((p) => ({
     a: p.a,
-    series: `${p.condition === "noisy" ? noiseLabel : "noise-free"}, ${p.metric}`,
+    condition: p.condition === "noisy" ? noiseLabel : "noise-free",
+    metric: p.metric,
     mean: 100 * p.mean,
     lo: 100 * (p.mean - p.std),
     hi: 100 * (p.mean + p.std),
   }));
   const x = { field: "a", type: "quantitative" as const, title: "quantumness a (a = 0 is classical)" };
-  const color = { field: "series", type: "nominal" as const, title: null, legend: { orient: "top" as const, columns: 2 } };
+  const color = { field: "condition", type: "nominal" as const, title: null, legend: { orient: "top" as const, labelLimit: 400 } };
+  const dash = { field: "metric", type: "nominal" as const, title: null, legend: { orient: "top" as const, symbolType: "stroke", symbolStrokeColor: "#333", symbolStrokeWidth: 2 } };
+  const y = { field: "mean", type: "quantitative" as const, title: "test error (%)" };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: "Test error against a, noise-free and under device noise", subtitle: `mean ± std over seeds; ${rows.length / 2} networks` },
@@ -137,8 +140,8 @@ function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: num
     height: 300,
     data: { values },
     layer: [
-      { mark: { type: "line", point: true }, encoding: { x, y: { field: "mean", type: "quantitative", title: "test error (%)" }, color } },
-      { mark: { type: "errorbar" }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } },
+      { mark: { type: "line", point: true }, encoding: { x, y, color, strokeDash: dash, detail: { field: "metric" } } },
+      { mark: { type: "errorbar" }, encoding: { x, y: { field: "lo", type: "quantitative", title: "test error (%)" }, y2: { field: "hi" }, color, detail: { field: "metric" } } },
     ],
   };
 }

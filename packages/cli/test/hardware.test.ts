@@ -91,6 +91,21 @@ describe("nq on quantum hardware and simulated noise", () => {
     expect(c.total).toEqual({ jobs: 3, pubs: 3, circuits: 3 * Math.ceil((100 * 15 * 16) / 127), shots: 3 * Math.ceil((100 * 15 * 16) / 127) });
   });
 
+  it("noise-study evaluates a finished sweep's networks noise-free and under a target's noise, as data and a plot", () => {
+    const sweep = join(dir, "sweep");
+    const r = nq(["sweep", "--a", "0,0.5", "--activation", "htanh", "--dataset", "synthetic", "--train-size", "200", "--test-size", "100", "--width", "8", "--depth", "3", "--epochs", "2", "--lr", "0.05", "--shots", "3", "--jobs", "1", "--out", sweep]);
+    expect(r.code).toBe(0);
+    const s = nq(["noise-study", sweep, "--target", "eagle", "--shots", "3"]);
+    expect(s.code).toBe(0);
+    const csv = readFileSync(join(sweep, "noise-study", "summary.csv"), "utf8").trim().split("\n");
+    expect(csv[0]).toBe("a,condition,metric,mean_error,std_error,seeds");
+    // Two values of a x two conditions x two metrics.
+    expect(csv).toHaveLength(1 + 8);
+    const png = readFileSync(join(sweep, "noise-study", "plots", "error-vs-a-noise.png"));
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(nq(["noise-study", sweep]).stderr).toMatch(/^nq: give the noise as --target NAME\|FILE or --noise FILE/);
+  });
+
   describe("the ibm-runtime provider against a local server that follows IBM's API", () => {
     let server: IbmTestServer;
     const w2 = train("w2", 2);
