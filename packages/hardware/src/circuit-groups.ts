@@ -1,4 +1,5 @@
 import type { Circuit, Operation } from "./circuit.js";
+import { partitionQubits } from "./qubit-partition.js";
 
 /**
  * Splits a circuit into groups of qubits that no two-qubit gate connects across: each group is a
@@ -16,29 +17,11 @@ export interface QubitGroup {
 }
 
 export function splitIndependentGroups(circuit: Circuit): QubitGroup[] {
-  const parent = Array.from({ length: circuit.numQubits }, (_, i) => i);
-  const find = (q: number): number => {
-    while (parent[q] !== q) {
-      parent[q] = parent[parent[q]];
-      q = parent[q];
-    }
-    return q;
-  };
-  const touched = new Set<number>();
-  for (const op of circuit.ops) {
-    const qs = opQubits(op);
-    if (op.op !== "barrier") for (const q of qs) touched.add(q);
-    if (op.op !== "barrier" && qs.length === 2) parent[find(qs[0])] = find(qs[1]);
-  }
-  const byRoot = new Map<number, number[]>();
-  for (const q of [...touched].sort((a, b) => a - b)) {
-    const r = find(q);
-    const list = byRoot.get(r);
-    if (list) list.push(q);
-    else byRoot.set(r, [q]);
-  }
+  const gates = circuit.ops.filter((op) => op.op !== "barrier");
+  const touched = gates.flatMap((op) => [...opQubits(op)]);
+  const partition = partitionQubits(circuit.numQubits, gates.map(opQubits), touched);
   const groups: QubitGroup[] = [];
-  for (const qubits of byRoot.values()) {
+  for (const qubits of partition) {
     const local = new Map(qubits.map((q, i) => [q, i]));
     const clbits: number[] = [];
     const ops: Operation[] = [];

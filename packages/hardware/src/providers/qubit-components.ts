@@ -1,3 +1,4 @@
+import { partitionQubits } from "../qubit-partition.js";
 import type { ImportedGate, ImportedProgram } from "./qasm2-import.js";
 
 /** A group of qubits that no gate connects to any other qubit: it can be simulated on its own. */
@@ -17,30 +18,10 @@ export interface QubitComponent {
  * distributions, because their states stay a tensor product.
  */
 export function splitIntoComponents(program: ImportedProgram): QubitComponent[] {
-  const parent = Array.from({ length: program.numQubits }, (_, i) => i);
-  const find = (q: number): number => {
-    while (parent[q] !== q) {
-      parent[q] = parent[parent[q]];
-      q = parent[q];
-    }
-    return q;
-  };
-  for (const gate of program.gates) {
-    for (let k = 1; k < gate.wires.length; k++) {
-      const a = find(gate.wires[0]);
-      const b = find(gate.wires[k]);
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-    }
-  }
-  const groups = new Map<number, number[]>();
-  for (let q = 0; q < program.numQubits; q++) {
-    const root = find(q);
-    const members = groups.get(root);
-    if (members) members.push(q);
-    else groups.set(root, [q]);
-  }
+  const all = Array.from({ length: program.numQubits }, (_, q) => q);
+  const groups = partitionQubits(program.numQubits, program.gates.map((g) => g.wires), all);
   const components: QubitComponent[] = [];
-  for (const qubits of groups.values()) {
+  for (const qubits of groups) {
     const inside = new Set(qubits);
     const measured = uniqueMeasured(program, inside);
     if (measured.length === 0) continue;
