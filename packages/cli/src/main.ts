@@ -18,6 +18,7 @@ import { StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
 import { benchInChildren, runBench, type BenchResult } from "./bench.js";
+import { registerPlaygroundCommand } from "./playground.js";
 
 /** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
 export const DEFAULT_EPOCHS = 5;
@@ -212,6 +213,7 @@ export function buildProgram(): Command {
     });
 
   registerSweepCommands(program);
+  registerPlaygroundCommand(program);
   return program;
 }
 

@@ -288,7 +288,7 @@ export class SgdTrainer implements Trainer {
           });
         }
         this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
-        await new Promise((r) => setImmediate(r)); // let progress output and signals through
+        await yieldToEventLoop(); // let progress output, signals and messages through
       }
       const weights = buf.getWeights();
       checkFinite(weights, "trained weights");
@@ -366,6 +366,12 @@ export class SgdTrainer implements Trainer {
     }
     return votes.result(shots, (this.clock.now() - t0) / 1000);
   }
+}
+
+/** One turn of the event loop: setImmediate in Node; a browser (worker) has none, setTimeout serves. */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((r) => (immediate ? immediate(r) : setTimeout(r, 0)));
 }
 
 function isExact(q: QubitLayer): q is ExactQubitLayer {
