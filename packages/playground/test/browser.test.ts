@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, launchChromium, startPlayground, type Browser } from "./chromium.js";
+import { CLI, launchChromium, startPlayground, type Browser } from "../scripts/chromium.mjs";
 
 interface EpochRecord {
   epoch: number;
