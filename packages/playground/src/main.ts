@@ -224,7 +224,7 @@ function drawInspection(m: Extract<FromWorker, { kind: "inspection" }>): void {
   }
   ctx.putImageData(img, 0, 0);
   const votes = Array.from(m.votes);
-  barChart($<HTMLElement>("votes") as unknown as SVGSVGElement, `votes of ${votes.reduce((s, v) => s + v, 0)} shots (true class ${m.label} green)`, votes, m.label);
+  barChart($<HTMLElement>("votes") as unknown as SVGSVGElement, `votes of ${votes.reduce((s, v) => s + v, 0)} shots (true: ${m.label}, green)`, votes, m.label);
   const shots = m.angle.length, cols = Math.min(64, m.width);
   // Angle in (-2pi, 2pi): |angle| folded to [0, pi], blue (0, |0>) to red (pi, |1>).
   const angleColor = (v: number) => {
