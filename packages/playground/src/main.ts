@@ -181,8 +181,6 @@ function onMessage(m: FromWorker): void {
       break;
     }
     case "paused":
-      paused = m.paused;
-      $("pause").textContent = paused ? "Resume" : "Pause";
       break;
     case "finished":
       setRunning(false);
@@ -273,9 +271,11 @@ $("train").addEventListener("click", () => {
 });
 
 $("pause").addEventListener("click", () => {
-  const next = !paused;
-  setControl(next ? CONTROL_PAUSE : CONTROL_RUN);
-  send({ kind: next ? "pause" : "resume" });
+  // The page's state changes at once: a worker held between batches cannot answer until resumed.
+  paused = !paused;
+  $("pause").textContent = paused ? "Resume" : "Pause";
+  setControl(paused ? CONTROL_PAUSE : CONTROL_RUN);
+  send({ kind: paused ? "pause" : "resume" });
 });
 
 $("stop").addEventListener("click", () => {

@@ -50,7 +50,7 @@ export function lineChart(svg: SVGSVGElement, title: string, series: readonly Se
 
 /** Vertical bars, one per class. */
 export function barChart(svg: SVGSVGElement, title: string, values: ArrayLike<number>, highlight: number): void {
-  const W = 260, H = 160, L = 24, T = 24, B = 22;
+  const W = 260, H = 160, L = 24, T = 34, B = 22;
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.append(el("text", { x: 4, y: 14, class: "chart-title" }, title));

@@ -2,12 +2,13 @@
 // real `nq playground`: it must train to the same numbers as `nq train`, bit for bit.
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMnistSubset, writeIdx } from "@natural-quantization/datasets";
 import { CLI, launchChromium, startPlayground, type Browser } from "../scripts/chromium.mjs";
 
 interface EpochRecord {
@@ -31,11 +32,11 @@ function sha256(text: string): string {
 }
 
 /** `nq train` with the page's settings; a and g of the run (classical: 0 and pi/2). */
-function cliTrain(dir: string, a: string, g: string): CliRun {
-  const out = join(dir, `a${a}-g${g}`);
+function cliTrain(dir: string, a: string, g: string, extra: string[] = [], label = `a${a}-g${g}`): CliRun {
+  const out = join(dir, label);
   execFileSync(process.execPath, [
     CLI, "train", "--a", a, "--g", g, "--width", SETTINGS.width, "--depth", SETTINGS.depth, "--epochs", SETTINGS.epochs,
-    "--train-size", SETTINGS.trainSize, "--test-size", SETTINGS.testSize, "--shots", SETTINGS.shots, "--seed", SETTINGS.seed, "--out", out, "--json",
+    "--train-size", SETTINGS.trainSize, "--test-size", SETTINGS.testSize, "--shots", SETTINGS.shots, "--seed", SETTINGS.seed, "--out", out, "--json", ...extra,
   ], { stdio: ["ignore", "pipe", "ignore"] });
   const weightsText = readFileSync(join(out, "weights.json"), "utf8");
   return {
@@ -137,6 +138,64 @@ describe("the playground in chromium", () => {
     await page.waitForSelector('#results tr[data-run="loaded"][data-done="true"]', { timeout: 120_000 });
     expect(Number(await value(page, '#results tr[data-run="loaded"] [data-field="oneShot"]'))).toBe(chosen.result.testError1);
     expect(Number(await value(page, '#results tr[data-run="loaded"] [data-field="kShot"]'))).toBe(chosen.result.testErrorK);
+  });
+
+  it("pauses and stops a run", async () => {
+    await page.fill("#epochs", "20");
+    await page.fill("#trainSize", "3000");
+    await page.click("#train");
+    await page.waitForFunction(() => /batch/.test(document.querySelector("#progress-text")?.textContent ?? ""));
+    await page.click("#pause");
+    await page.waitForSelector("#pause:text('Resume')");
+    await new Promise((r) => setTimeout(r, 300)); // a batch in flight may still report
+    const held = await page.textContent("#progress-text");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.textContent("#progress-text")).toBe(held);
+    await page.click("#pause");
+    await page.waitForFunction((t) => document.querySelector("#progress-text")?.textContent !== t, held);
+    await page.click("#stop");
+    await page.waitForSelector('body[data-state="stopped"]', { timeout: 60_000 });
+    expect(await page.locator('#epoch-table tr[data-run="chosen"]').count()).toBeLessThan(20);
+    for (const [id, v] of Object.entries(SETTINGS)) await page.fill(`#${id}`, v);
+  });
+
+  it("trains on dropped IDX files (one gzip-compressed) to nq train --dataset idx:<dir>'s numbers", async () => {
+    // Four MNIST-format files made from the bundled digits' test set (pixels scaled back to bytes).
+    const dir = join(work, "idx");
+    mkdirSync(dir);
+    const d = loadMnistSubset({ trainSize: 1200, testSize: 600 });
+    const bytes = (x: Float32Array) => Uint8Array.from(x, (v) => Math.round(v * 255));
+    const files: Array<[string, Uint8Array]> = [
+      ["train-images-idx3-ubyte.gz", writeIdx([d.train.n, 28, 28], bytes(d.train.x), { gzip: true })],
+      ["train-labels-idx1-ubyte", writeIdx([d.train.n], Uint8Array.from(d.train.y))],
+      ["t10k-images-idx3-ubyte", writeIdx([d.test.n, 28, 28], bytes(d.test.x))],
+      ["t10k-labels-idx1-ubyte", writeIdx([d.test.n], Uint8Array.from(d.test.y))],
+    ];
+    for (const [name, b] of files) writeFileSync(join(dir, name), b);
+    const cli = cliTrain(work, "0", "pi/2", ["--dataset", `idx:${dir}`, "--test-size", "600"], "idx");
+    await page.evaluate((list) => {
+      const dt = new DataTransfer();
+      for (const [name, b] of list) dt.items.add(new File([new Uint8Array(b)], name));
+      document.querySelector("#drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files.map(([n, b]) => [n, Array.from(b)] as [string, number[]]));
+    await page.waitForFunction(() => /idx \(dropped files\)/.test(document.querySelector("#data-status")?.textContent ?? ""));
+    await page.fill("#a", "0");
+    await page.fill("#g", String(Math.PI / 2));
+    await page.fill("#testSize", "600");
+    await page.uncheck("#compare");
+    await page.click("#train");
+    await page.waitForSelector('#results tr[data-run="chosen"][data-done="true"]', { timeout: 600_000 });
+    expect(Number(await value(page, '#results tr[data-run="chosen"] [data-field="oneShot"]'))).toBe(cli.result.testError1);
+    expect(Number(await value(page, '#results tr[data-run="chosen"] [data-field="kShot"]'))).toBe(cli.result.testErrorK);
+    expect(await value(page, '#results tr[data-run="chosen"] [data-field="hash"]')).toBe(cli.weightsHash);
+    // Back to the bundled digits and the first run's settings, for the view below.
+    await page.click("#bundled");
+    await page.waitForFunction(() => /bundled/.test(document.querySelector("#data-status")?.textContent ?? ""));
+    for (const [id, v] of Object.entries(SETTINGS)) await page.fill(`#${id}`, v);
+    await page.check("#compare");
+    await page.click("#train");
+    await page.waitForSelector('#results tr[data-run="classical"][data-done="true"]', { timeout: 600_000 });
+    expect(await value(page, '#results tr[data-run="chosen"] [data-field="hash"]')).toBe(chosen.weightsHash);
   });
 
   it("looks inside: a hidden layer's qubits across the k shots and their votes; no console errors; screenshot", async () => {
