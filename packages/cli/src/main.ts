@@ -23,6 +23,7 @@ import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./
 import { printDownloadProgress, StderrProgress } from "./progress.js";
 import { registerSweepCommands } from "./sweep/index.js";
 import { formatTable } from "./table.js";
+import { registerPlaygroundCommand } from "./playground.js";
 
 export { DEFAULT_EPOCHS };
 
@@ -213,6 +214,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
   registerCircuitsCommand(program);
   registerNoiseStudyCommand(program);
   registerCostCommand(program);
+  registerPlaygroundCommand(program);
   return program;
 }
 

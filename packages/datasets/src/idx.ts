@@ -1,103 +1,10 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { DataError, type Dataset, type Split } from "@natural-quantization/core";
+import { DataError, type Dataset } from "@natural-quantization/core";
+import { idxDatasetFromArrays, isGzip, parseIdx, type IdxArray } from "./idx-parse.js";
 import { checkInt } from "./sizes.js";
 
-/** Element types of the IDX format (http://yann.lecun.com/exdb/mnist/), by type byte. */
-export type IdxType = "ubyte" | "byte" | "short" | "int" | "float" | "double";
-export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
-
-export interface IdxArray {
-  /** Sizes of the dimensions, outermost first (e.g. [60000, 28, 28]). */
-  dims: number[];
-  type: IdxType;
-  /** Elements in row-major order, converted from big-endian to native numbers. */
-  data: IdxData;
-}
-
-const TYPES: Record<number, { type: IdxType; size: number }> = {
-  0x08: { type: "ubyte", size: 1 },
-  0x09: { type: "byte", size: 1 },
-  0x0b: { type: "short", size: 2 },
-  0x0c: { type: "int", size: 4 },
-  0x0d: { type: "float", size: 4 },
-  0x0e: { type: "double", size: 8 },
-};
-
-const FIX = "the file is truncated or corrupt; re-download or re-extract it";
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
-}
-
-/**
- * Parses an IDX file, raw or gzip-compressed (detected by the gzip magic 1f 8b).
- * `source` names the file in error messages. Throws DataError on anything malformed.
- */
-export function readIdx(bytes: Uint8Array, source: string): IdxArray {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new DataError(`${source}: cannot decompress the gzip data (${(e as Error).message}); ${FIX}`);
-    }
-  }
-  if (bytes.length < 4) {
-    throw new DataError(`${source}: only ${bytes.length} bytes, too short for an IDX header (4 bytes at least); ${FIX}`);
-  }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DataError(
-      `${source}: not an IDX file (starts with ${hex(bytes.subarray(0, 4))}, expected 00 00 <type> <dims>); pass an MNIST-format file such as train-images-idx3-ubyte or its .gz`,
-    );
-  }
-  const spec = TYPES[bytes[2]];
-  if (!spec) {
-    throw new DataError(
-      `${source}: unknown IDX element type 0x${hex(bytes.subarray(2, 3))} (known: 08 ubyte, 09 byte, 0b short, 0c int, 0d float, 0e double); ${FIX}`,
-    );
-  }
-  const rank = bytes[3];
-  if (rank === 0) throw new DataError(`${source}: the IDX header declares 0 dimensions; ${FIX}`);
-  const header = 4 + 4 * rank;
-  if (bytes.length < header) {
-    throw new DataError(`${source}: the header needs ${header} bytes for ${rank} dimensions but the file has ${bytes.length}; ${FIX}`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
-  const count = dims.reduce((p, d) => p * d, 1);
-  const expected = count * spec.size;
-  const actual = bytes.length - header;
-  if (actual < expected) {
-    throw new DataError(
-      `${source}: dimensions [${dims.join(", ")}] of ${spec.type} need ${expected} data bytes but only ${actual} follow the header; ${FIX}`,
-    );
-  }
-  if (actual > expected) {
-    throw new DataError(
-      `${source}: dimensions [${dims.join(", ")}] of ${spec.type} need ${expected} data bytes but ${actual} follow the header; the file is corrupt or not an IDX file; re-download or re-extract it`,
-    );
-  }
-  return { dims, type: spec.type, data: decode(view, header, count, spec.type) };
-}
-
-/** Converts the big-endian payload to a native typed array (a copy, not a view of `view`). */
-function decode(view: DataView, at: number, count: number, type: IdxType): IdxData {
-  const start = view.byteOffset + at;
-  switch (type) {
-    case "ubyte":
-      return new Uint8Array(view.buffer, start, count).slice();
-    case "byte":
-      return new Int8Array(view.buffer, start, count).slice();
-    case "short":
-      return Int16Array.from({ length: count }, (_, i) => view.getInt16(at + 2 * i, false));
-    case "int":
-      return Int32Array.from({ length: count }, (_, i) => view.getInt32(at + 4 * i, false));
-    case "float":
-      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(at + 4 * i, false));
-    case "double":
-      return Float64Array.from({ length: count }, (_, i) => view.getFloat64(at + 8 * i, false));
-  }
-}
+export * from "./idx-parse.js";
 
 /** Encodes unsigned bytes as an IDX file (type 0x08), gzip-compressed if asked. */
 export function writeIdx(dims: readonly number[], data: Uint8Array, options: { gzip?: boolean } = {}): Uint8Array {
@@ -149,44 +56,19 @@ function readIdxFile(path: string): IdxArray {
   return readIdx(bytes, path);
 }
 
-/** Reads one split's images and labels and checks they fit together. */
-function readPair(images: string, labels: string): { img: IdxArray; lab: Uint8Array } {
-  const img = readIdxFile(images);
-  if (img.type !== "ubyte" || img.dims.length !== 3) {
-    throw new DataError(
-      `${images}: expected images as ubyte [n, rows, cols], got ${img.type} [${img.dims.join(", ")}]; pass an idx3-ubyte images file`,
-    );
+/**
+ * Parses an IDX file, raw or gzip-compressed (detected by the gzip magic 1f 8b).
+ * `source` names the file in error messages. Throws DataError on anything malformed.
+ */
+export function readIdx(bytes: Uint8Array, source: string): IdxArray {
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new DataError(`${source}: cannot decompress the gzip data (${(e as Error).message}); the file is truncated or corrupt; re-download or re-extract it`);
+    }
   }
-  const lab = readIdxFile(labels);
-  if (lab.type !== "ubyte" || lab.dims.length !== 1) {
-    throw new DataError(`${labels}: expected labels as ubyte [n], got ${lab.type} [${lab.dims.join(", ")}]; pass an idx1-ubyte labels file`);
-  }
-  if (lab.dims[0] !== img.dims[0]) {
-    throw new DataError(
-      `${images} has ${img.dims[0]} images but ${labels} has ${lab.dims[0]} labels; pass the labels file that belongs to these images`,
-    );
-  }
-  return { img, lab: lab.data as Uint8Array };
-}
-
-// Exact byte -> [0, 1] table, so conversion is a lookup.
-const SCALE = Float32Array.from({ length: 256 }, (_, b) => b / 255);
-
-function toSplit(img: IdxArray, lab: Uint8Array, n: number): Split {
-  const size = img.dims[1] * img.dims[2];
-  const px = img.data as Uint8Array;
-  const x = new Float32Array(n * size);
-  for (let i = 0; i < x.length; i++) x[i] = SCALE[px[i]];
-  return { n, x, y: Int32Array.from(lab.subarray(0, n)) };
-}
-
-function pickSize(field: string, value: number | undefined, available: number, file: string): number {
-  if (value === undefined) return available;
-  checkInt(field, value, 1);
-  if (value > available) {
-    throw new DataError(`${field} ${value} exceeds the ${available} examples in ${file}; use a ${field} of at most ${available}`);
-  }
-  return value;
+  return parseIdx(bytes, source);
 }
 
 /**
@@ -195,34 +77,16 @@ function pickSize(field: string, value: number | undefined, available: number, f
  * label in either labels file plus one. trainSize/testSize take the first rows.
  */
 export function loadIdxDataset(options: IdxDatasetOptions): Dataset {
-  const maxClasses = checkInt("maxClasses", options.maxClasses ?? 10, 2, 256);
-  const train = readPair(options.trainImages, options.trainLabels);
-  const test = readPair(options.testImages, options.testLabels);
-  const [, rows, cols] = train.img.dims;
-  if (test.img.dims[1] !== rows || test.img.dims[2] !== cols) {
-    throw new DataError(
-      `${options.testImages} has ${test.img.dims[1]}x${test.img.dims[2]} images but ${options.trainImages} has ${rows}x${cols}; pass train and test files of the same dataset`,
-    );
-  }
-  let maxLabel = 0;
-  for (const [file, lab] of [[options.trainLabels, train.lab], [options.testLabels, test.lab]] as const) {
-    for (const l of lab) {
-      if (l >= maxClasses) {
-        throw new DataError(`${file} has label ${l} but labels must be below ${maxClasses}; pass a labels file of a ${maxClasses}-class dataset or raise maxClasses`);
-      }
-      if (l > maxLabel) maxLabel = l;
-    }
-  }
-  if (maxLabel === 0) {
-    throw new DataError(`${options.trainLabels} and ${options.testLabels} contain only label 0; pass labels files with at least two classes`);
-  }
-  const nTrain = pickSize("trainSize", options.trainSize, train.img.dims[0], options.trainImages);
-  const nTest = pickSize("testSize", options.testSize, test.img.dims[0], options.testImages);
-  return {
-    name: options.name ?? "idx",
-    inputSize: rows * cols,
-    numClasses: maxLabel + 1,
-    train: toSplit(train.img, train.lab, nTrain),
-    test: toSplit(test.img, test.lab, nTest),
-  };
+  const { trainImages, trainLabels, testImages, testLabels } = options;
+  return idxDatasetFromArrays({
+    trainImages: readIdxFile(trainImages),
+    trainLabels: readIdxFile(trainLabels),
+    testImages: readIdxFile(testImages),
+    testLabels: readIdxFile(testLabels),
+    files: { trainImages, trainLabels, testImages, testLabels },
+    trainSize: options.trainSize,
+    testSize: options.testSize,
+    name: options.name,
+    maxClasses: options.maxClasses,
+  });
 }

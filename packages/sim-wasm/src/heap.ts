@@ -11,11 +11,14 @@ export class Heap {
   readonly memory: WebAssembly.Memory;
   private free: Array<{ at: number; size: number }> = [];
   private top: number;
+  /** The highest address ever handed out: memory below it may hold old data, above it is still zero. */
+  private highWater: number;
   private f32View: Float32Array;
 
   constructor(base: number, memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     this.top = align(base);
+    this.highWater = this.top;
     this.f32View = new Float32Array(this.memory.buffer);
   }
 
@@ -54,8 +57,12 @@ export class Heap {
       }
       this.memory.grow(pages);
     }
+    // The top retreats when its block is freed, so memory below the high-water mark is reused and
+    // must be cleared; memory above it has never been written.
+    if (at < this.highWater) new Uint8Array(this.memory.buffer, at, Math.min(end, this.highWater) - at).fill(0);
     this.top = end;
-    return at; // fresh memory is zero
+    this.highWater = Math.max(this.highWater, end);
+    return at;
   }
 
   release(at: number, size: number): void {

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-
 /** The exports of dist/kernels.wasm (assembly/kernels.ts); pointers are byte addresses, strides floats. */
 export interface KernelExports {
   gemmSparse(a: number, ars: number, acs: number, K: number, b: number, bs: number, nv: number, bias: number, c: number, cs: number, scratch: number, r0: number, r1: number): void;
@@ -39,13 +37,28 @@ export const MAXIMUM_PAGES = 32768;
 
 let compiled: WebAssembly.Module | undefined;
 
-/** The compiled kernels (dist/kernels.wasm, found relative to this file from src/ or dist/). */
+/** Where the compiled kernels are, relative to this file (from src/ or dist/). */
+export const KERNELS_URL = new URL("../dist/kernels.wasm", import.meta.url);
+
+/**
+ * The compiled kernels, read from dist/kernels.wasm in Node. fs is reached through
+ * process.getBuiltinModule, not imported, so this file also loads in a browser, where the
+ * module is fetched instead and handed to WasmBackend (see browser.ts).
+ */
 export function kernelModule(): WebAssembly.Module {
   if (!compiled) {
-    const url = new URL("../dist/kernels.wasm", import.meta.url);
-    compiled = new WebAssembly.Module(readFileSync(url));
+    const fs = nodeBuiltin<typeof import("node:fs")>("node:fs", "the compiled kernels module");
+    compiled = new WebAssembly.Module(fs.readFileSync(KERNELS_URL));
   }
   return compiled;
+}
+
+/** A Node built-in module without a static import; elsewhere a clear error naming what to pass instead. */
+export function nodeBuiltin<T>(id: string, what: string): T {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.(id);
+  if (!mod) throw new Error(`sim-wasm: ${id} is not available here (not Node >= 20.16); pass ${what} in the WasmBackend options`);
+  return mod as T;
 }
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

@@ -1,5 +1,4 @@
-import { Worker } from "node:worker_threads";
-import { PARALLEL_KERNELS, instantiate, type KernelExports, type ParallelKernel } from "./kernels.js";
+import { PARALLEL_KERNELS, instantiate, nodeBuiltin, type KernelExports, type ParallelKernel } from "./kernels.js";
 
 // Control block (a SharedArrayBuffer of its own, so memory growth never moves it):
 // int32 slots, then float64 job arguments from byte 64.
@@ -16,12 +15,11 @@ const MAX_ARGS = 32;
 /** Busy-wait this many polls before sleeping in Atomics.wait: jobs arrive microseconds apart. */
 const SPIN = 20000;
 
-// The worker's code is evaluated from this string, so no second file has to be found next to the
-// package's entry point (it runs from src/ in tests and from dist/ when installed). It loads
-// worker_threads by dynamic import, which works whether Node evaluates it as CommonJS or as an
-// ES module (a parent started with --input-type=module passes that on to eval workers).
-const WORKER_SOURCE = `
-import("node:worker_threads").then(({ workerData }) => {
+// The worker's code, as the source of a function of its workerData, so no second file has to be
+// found next to the package's entry point (it runs from src/ in tests and from dist/ when
+// installed). Node runs it in an eval worker (nodeSpawnWorker), a browser in a Worker made from
+// a Blob (browser.ts).
+export const WORKER_MAIN = `(workerData) => {
   const { wasmModule, memory, control, names, spin } = workerData;
   const I = new Int32Array(control), F = new Float64Array(control);
   let fns;
@@ -51,8 +49,37 @@ import("node:worker_threads").then(({ workerData }) => {
     Atomics.store(I, ${DONE}, s);
     Atomics.notify(I, ${DONE});
   }
-});
-`;
+}`;
+
+/** What a pool worker is handed: the module, the shared memory and the control block. */
+export interface PoolWorkerData {
+  readonly wasmModule: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly control: SharedArrayBuffer;
+  readonly names: readonly string[];
+  readonly spin: number;
+}
+
+/** What the pool needs of a worker it started: a way to end it. */
+export interface WorkerLike {
+  terminate(): unknown;
+}
+
+/** Starts a worker running `(${WORKER_MAIN})(data)`; `onError` is called if the worker dies. */
+export type SpawnWorker = (main: string, data: PoolWorkerData, onError: () => void) => WorkerLike;
+
+/** Node: an eval worker_threads Worker that never keeps the process alive. */
+export const nodeSpawnWorker: SpawnWorker = (main, data, onError) => {
+  const { Worker } = nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads", "spawnWorker");
+  // worker_threads is loaded by dynamic import, which works whether Node evaluates the source as
+  // CommonJS or as an ES module (a parent started with --input-type=module passes that on).
+  const source = `import("node:worker_threads").then(({ workerData }) => (${main})(workerData));`;
+  const worker = new Worker(source, { eval: true, workerData: data });
+  // It sleeps in Atomics.wait between jobs.
+  worker.unref();
+  worker.on("error", onError);
+  return worker;
+};
 
 /**
  * The threads of a backend: the main thread plus at most one worker running the same module on
@@ -61,10 +88,10 @@ import("node:worker_threads").then(({ workerData }) => {
  */
 export class Pool {
   readonly threads: number;
-  private readonly worker: Worker | null;
-  private readonly ctl = new SharedArrayBuffer(64 + 8 * (ARGS + MAX_ARGS));
-  private readonly I = new Int32Array(this.ctl);
-  private readonly F = new Float64Array(this.ctl);
+  private readonly worker: WorkerLike | null;
+  private readonly ctl: SharedArrayBuffer | ArrayBuffer;
+  private readonly I: Int32Array;
+  private readonly F: Float64Array;
   private seq = 0;
   private closed = false;
 
@@ -73,16 +100,17 @@ export class Pool {
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     threads: number,
+    spawn: SpawnWorker = nodeSpawnWorker,
   ) {
     this.threads = threads;
+    // One thread needs no shared control block (a page that is not cross-origin isolated has no SharedArrayBuffer).
+    const bytes = 64 + 8 * (ARGS + MAX_ARGS);
+    this.ctl = threads > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    this.I = new Int32Array(this.ctl);
+    this.F = new Float64Array(this.ctl);
     if (threads > 1) {
-      this.worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { wasmModule: module, memory, control: this.ctl, names: [...PARALLEL_KERNELS], spin: SPIN },
-      });
-      // Never keep the process alive for the worker; it sleeps in Atomics.wait between jobs.
-      this.worker.unref();
-      this.worker.on("error", () => {
+      const data = { wasmModule: module, memory, control: this.ctl as SharedArrayBuffer, names: [...PARALLEL_KERNELS], spin: SPIN };
+      this.worker = spawn(WORKER_MAIN, data, () => {
         Atomics.store(this.I, READY, -1);
       });
     } else {

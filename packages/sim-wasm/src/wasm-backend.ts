@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import {
   CapabilityError,
   type Backend,
@@ -10,8 +9,8 @@ import {
   type Tensor,
 } from "@natural-quantization/core";
 import { Heap } from "./heap.js";
-import { INITIAL_PAGES, MAXIMUM_PAGES, instantiate, kernelModule, type KernelExports } from "./kernels.js";
-import { Pool } from "./pool.js";
+import { INITIAL_PAGES, MAXIMUM_PAGES, instantiate, kernelModule, nodeBuiltin, type KernelExports } from "./kernels.js";
+import { Pool, type SpawnWorker } from "./pool.js";
 
 /** Options of the sim-wasm backend. */
 export interface WasmBackendOptions extends BackendOptions {
@@ -22,6 +21,10 @@ export interface WasmBackendOptions extends BackendOptions {
    * recomputing it (k-shot evaluation: consecutive shots differ in few neurons). Default true.
    */
   readonly incremental?: boolean;
+  /** The compiled kernels (default: dist/kernels.wasm read from disk in Node; a browser fetches it, see browser.ts). */
+  readonly module?: WebAssembly.Module;
+  /** Starts the helper threads (default: Node worker_threads; a browser passes Web Workers, see browser.ts). */
+  readonly spawnWorker?: SpawnWorker;
 }
 
 /** Allocations of a tensor, freed together when the tensor is collected. */
@@ -152,17 +155,17 @@ export class WasmBackend implements Backend {
   readonly stats = { signRows: 0, updatedRows: 0 };
 
   constructor(options: WasmBackendOptions = {}) {
-    const requested = options.threads ?? availableParallelism();
+    const requested = options.threads ?? nodeBuiltin<typeof import("node:os")>("node:os", "threads").availableParallelism();
     if (!Number.isInteger(requested) || requested < 1) {
       throw new RangeError(`sim-wasm: threads must be a positive integer, got ${String(options.threads)}`);
     }
     const threads = Math.min(2, requested);
     this.incremental = options.incremental ?? true;
-    const module = kernelModule();
+    const module = options.module ?? kernelModule();
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     this.k = instantiate(module, memory);
     this.heap = new Heap(this.k.heapBase(), memory);
-    this.pool = new Pool(this.k, module, memory, threads);
+    this.pool = new Pool(this.k, module, memory, threads, options.spawnWorker);
     this.capabilities = { training: true, sampling: "exact", deterministic: true, maxQubits: null, noise: false, threads };
     const heap = this.heap;
     this.registry = new FinalizationRegistry((blocks: Blocks) => {
