@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import {
   CapabilityError,
+  ConfigError,
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
@@ -15,7 +16,7 @@ import { Pool } from "./pool.js";
 
 /** Options of the sim-wasm backend. */
 export interface WasmBackendOptions extends BackendOptions {
-  /** Threads (1 or 2; default: min(2, os.availableParallelism())). */
+  /** Threads: the main thread and `threads - 1` workers (any count >= 1; default: os.availableParallelism()). */
   readonly threads?: number;
   /**
    * Update a sign-input layer from the flips of its input since the previous call instead of
@@ -132,7 +133,7 @@ export function rowStride(cols: number): number {
 
 /**
  * The WebAssembly backend: float32 tensors in one shared WebAssembly.Memory, SIMD kernels
- * compiled from assembly/kernels.ts, float64 neuron physics, one optional worker thread.
+ * compiled from assembly/kernels.ts, float64 neuron physics, any number of threads (src/pool.ts).
  */
 export class WasmBackend implements Backend {
   readonly name = "sim-wasm";
@@ -142,7 +143,8 @@ export class WasmBackend implements Backend {
   private readonly pool: Pool;
   private readonly incremental: boolean;
   private readonly registry: FinalizationRegistry<Blocks>;
-  private scratch: [number, number] = [0, 0];
+  /** One private scratch area per thread (kernels keep row lists and partial sums there). */
+  private scratch: number[] = [];
   private scratchSize = 0;
   private temps: Array<[at: number, size: number]> = [];
   private disposed = false;
@@ -150,11 +152,8 @@ export class WasmBackend implements Backend {
   readonly stats = { signRows: 0, updatedRows: 0 };
 
   constructor(options: WasmBackendOptions = {}) {
-    const requested = options.threads ?? availableParallelism();
-    if (!Number.isInteger(requested) || requested < 1) {
-      throw new RangeError(`sim-wasm: threads must be a positive integer, got ${String(options.threads)}`);
-    }
-    const threads = Math.min(2, requested);
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) throw new ConfigError("sim-wasm threads", options.threads, "an integer >= 1");
     this.incremental = options.incremental ?? true;
     const module = kernelModule();
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
@@ -169,7 +168,7 @@ export class WasmBackend implements Backend {
     this.ensureScratch(SCRATCH_MIN);
   }
 
-  /** Waits (at most `ms`) until the worker thread is ready; returns whether work is now split. */
+  /** Waits (at most `ms`) until every worker thread is ready; returns whether they all are. */
   waitForThreads(ms = 10_000): boolean {
     return this.pool.waitReady(ms);
   }
@@ -296,7 +295,7 @@ export class WasmBackend implements Backend {
         const table = this.signTable(W, T);
         const chunks = (K + 3) >> 2;
         this.ensureScratch(K * 8 + BLOCK_ROWS * (words + chunks + 1) * 4 + 512);
-        updated = this.pool.run("gemmSignTable", [X.ptr, X.stride, K, table, nv, B ? B.ptr : 0, Y.ptr, Y.stride, T.ptr, T.stride, s.masks, incRows], n, 1, n * K * W.rows / 4, this.scratch);
+        updated = this.pool.run("gemmSignTable", [X.ptr, X.stride, K, table, nv, B ? B.ptr : 0, Y.ptr, Y.stride, T.ptr, T.stride, s.masks, incRows], n, BLOCK_ROWS, n * K * W.rows / 4, this.scratch);
       } else {
         const colsum = this.colSums(W, T);
         updated = this.pool.run("gemmSign", [X.ptr, X.stride, K, T.ptr, T.stride, nv, colsum, B ? B.ptr : 0, Y.ptr, Y.stride, s.masks, incRows], n, 1, n * K * W.rows, this.scratch);
@@ -561,7 +560,7 @@ export class WasmBackend implements Backend {
     t.version++;
   }
 
-  /** A reusable block of at least `bytes` bytes (slot `i`), shared by both threads within one operation. */
+  /** A reusable block of at least `bytes` bytes (slot `i`), shared by the threads within one operation. */
   private temp(i: number, bytes: number): number {
     const cur = this.temps[i];
     if (cur && cur[1] >= bytes) return cur[0];
@@ -574,11 +573,8 @@ export class WasmBackend implements Backend {
   private ensureScratch(bytes: number): void {
     if (bytes <= this.scratchSize) return;
     const size = Math.max(bytes, this.scratchSize * 2, SCRATCH_MIN);
-    if (this.scratchSize > 0) {
-      this.heap.release(this.scratch[0], this.scratchSize);
-      this.heap.release(this.scratch[1], this.scratchSize);
-    }
-    this.scratch = [this.heap.alloc(size), this.heap.alloc(size)];
+    for (const at of this.scratch) this.heap.release(at, this.scratchSize);
+    this.scratch = Array.from({ length: this.pool.threads }, () => this.heap.alloc(size));
     this.scratchSize = size;
   }
 
