@@ -15,7 +15,7 @@ import {
 import { DATASET_NAMES, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, installedBackends, KNOWN_BACKENDS, loadBackend } from "./backends.js";
 import { runExperiment, type ExperimentConfig, type RunRecord } from "./experiment.js";
-import { parseInteger, parseNumber } from "./parse.js";
+import { parseInteger, parseIntegerList, parseNumber } from "./parse.js";
 import { StderrProgress } from "./progress.js";
 import { formatTable } from "./table.js";
 import { registerSweepCommands } from "./sweep/index.js";
@@ -190,16 +190,18 @@ export function buildProgram(): Command {
     .description("time one training epoch (784-512-512-512-10, Model 1 a = 0.5, 5,000 images, batch 64) and a 15-shot evaluation of 5,000 images; each backend runs in its own process")
     .option("--backend <name>", "backend to time", DEFAULT_BACKEND)
     .option("--compare <names>", "backends timed beside it in the same run, comma-separated, or none", "sim-cpu")
-    .option("--threads <n>", "threads for backends that use them (default: all cores)")
+    .option("--threads <list>", "threads for backends that use them (default: all cores); several, comma-separated (1,2), time --backend once per count and print the scaling")
     .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
     .option("--warmup <n>", "untimed runs of --backend before them", "1")
     .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
     .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
     .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; inProcess?: boolean }) => {
-      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
+      const threadCounts = o.threads === undefined ? undefined : parseIntegerList("threads", o.threads, 1, 256);
+      const threads = threadCounts?.[0];
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
       const warmup = parseInteger("warmup", o.warmup, 0);
       if (o.inProcess) {
+        if (threadCounts && threadCounts.length > 1) throw new UserError("bench --in-process takes one thread count");
         const plugin = await loadBackend(o.backend);
         const c = container.createChildContainer();
         plugin.register(c, threads === undefined ? {} : { threads });
@@ -217,7 +219,7 @@ export function buildProgram(): Command {
       const result = await benchInChildren({
         main: { backend: o.backend, repetitions, warmup },
         compare: compare.map((backend) => ({ backend, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: 0 })),
-        threads,
+        threads: threadCounts,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
