@@ -26,7 +26,7 @@ const CHUNKS_PER_THREAD = 4;
 /** Least estimated work of a chunk: below it the hand-over costs more than it saves. */
 const MIN_CHUNK_WORK = 40_000;
 /** An idle worker polls for this long before it sleeps in Atomics.wait: jobs arrive microseconds apart. */
-const SPIN_MS = 2;
+const SPIN_MS = 0.5;
 /** The main thread polls for the last chunks this many times before it sleeps. */
 const MAIN_SPIN = 20_000;
 

@@ -330,7 +330,7 @@ export class WasmBackend implements Backend {
       const words = (n + 31) >> 5;
       const masks = this.temp(0, K * words * 4);
       const colsum = this.temp(1, pad4(out) * 4 + 16);
-      this.pool.run("signMasksT", [X.ptr, X.stride, n, K, masks], K, 1, n * K);
+      this.pool.run("signMasksT", [X.ptr, X.stride, n, K, masks], K, 1, n * K * 8); // strided scalar reads: ~10x the cost per element of a product
       this.k.rowSums(G.ptr, G.stride, n, colsum, 0, pad4(out) >> 2);
       this.ensureScratch(128 + words * 4 + n * 8 + pad4(out) * 4);
       this.pool.run("gemmSign", [masks, 0, n, G.ptr, G.stride, pad4(out) >> 2, colsum, 0, DW.ptr, DW.stride, 0, 0], K, 1, n * K * out / 2, this.scratch);
