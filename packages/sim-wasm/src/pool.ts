@@ -13,6 +13,7 @@ const SCRATCH = 5; // 1 if the kernel takes a scratch area (each thread passes i
 const PENDING = 6; // chunks of the job not finished yet
 const RESULT = 7; // sum of the kernel's results over the job's chunks
 const FAILED = 8; // 1 if a chunk threw
+const CONTENDED = 9; // 1 while a worker has found the cores busy (nobody polls then)
 // Line 1 + t belongs to thread t (0 = main): its range word (64-bit slot 0) and, for a worker,
 // READY (int32 slot 2: 1 once it has instantiated the module, -1 if it could not). Lines of their
 // own, so that threads claiming chunks from their own range do not share a cache line.
@@ -27,6 +28,13 @@ const CHUNKS_PER_THREAD = 4;
 const MIN_CHUNK_WORK = 40_000;
 /** An idle worker polls for this long before it sleeps in Atomics.wait: jobs arrive microseconds apart. */
 const SPIN_MS = 0.5;
+/**
+ * A gap this long between two checks of a polling worker (1,024 polls, microseconds apart) means
+ * the OS took its core away: other processes want the cores. Polling then only takes time from
+ * the thread it waits for, so for PASSIVE_MS every thread sleeps at once instead.
+ */
+const PREEMPTED_MS = 1;
+const PASSIVE_MS = 1000;
 /** The main thread polls for the last chunks this many times before it sleeps. */
 const MAIN_SPIN = 20_000;
 
@@ -93,13 +101,25 @@ import("node:worker_threads").then(({ workerData }) => {
   }
   Atomics.store(I, ready, 1);
   Atomics.notify(I, ready);
-  let seen = 0;
+  let seen = 0, passiveUntil = 0;
   for (;;) {
-    let s, polls = 0, since = performance.now();
+    let s, polls = 0, since = performance.now(), last = since;
     while ((s = Atomics.load(I, ${JOB})) === seen) {
-      if ((++polls & 1023) === 0 && performance.now() - since > spinMs) {
+      if ((++polls & 1023) !== 0) continue;
+      const now = performance.now();
+      if (now - last > ${PREEMPTED_MS}) {
+        passiveUntil = now + ${PASSIVE_MS};
+        Atomics.store(I, ${CONTENDED}, 1);
+      }
+      last = now;
+      const passive = now < passiveUntil;
+      if (!passive && passiveUntil > 0) {
+        passiveUntil = 0;
+        Atomics.store(I, ${CONTENDED}, 0);
+      }
+      if (passive || now - since > spinMs) {
         Atomics.wait(I, ${JOB}, seen);
-        since = performance.now();
+        since = last = performance.now();
       }
     }
     seen = s;
@@ -249,8 +269,9 @@ export class Pool {
     });
     // Chunks still running on workers.
     let polls = 0;
+    const spin = Atomics.load(I, CONTENDED) === 1 ? 0 : this.mainSpin;
     for (let v = Atomics.load(I, PENDING); v !== 0; v = Atomics.load(I, PENDING)) {
-      if (++polls > this.mainSpin) {
+      if (++polls > spin) {
         Atomics.wait(I, PENDING, v, 1000);
         polls = 0;
       }
