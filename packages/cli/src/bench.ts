@@ -137,18 +137,59 @@ function benchChild(run: BenchRun, threads: number | undefined): BenchRecord {
   return r;
 }
 
+/** One thread count of a scaling run, and its times relative to the first thread count's. */
+export interface ScalingRow {
+  readonly threads: number;
+  readonly epochSeconds: number;
+  readonly evalSeconds: number;
+  /** epochSeconds / epochSeconds of the first thread count (0.5: twice as fast). */
+  readonly epochRatio: number;
+  readonly evalRatio: number;
+}
+
+/** The scaling of one backend over thread counts, relative to the first record. */
+export function scaling(records: readonly BenchRecord[]): ScalingRow[] {
+  const [base] = records;
+  return records.map((r) => ({
+    threads: r.threads,
+    epochSeconds: r.epochSeconds,
+    evalSeconds: r.evalSeconds,
+    epochRatio: r.epochSeconds / base.epochSeconds,
+    evalRatio: r.evalSeconds / base.evalSeconds,
+  }));
+}
+
+/** The scaling rows as a small text table (times, and each relative to the first row). */
+export function formatScaling(backend: string, rows: readonly ScalingRow[]): string {
+  const base = rows[0]?.threads;
+  const lines = [`${backend} scaling (time relative to ${base} thread${base === 1 ? "" : "s"}):`, "threads     epoch   x base       eval   x base"];
+  for (const r of rows) {
+    lines.push(
+      `${String(r.threads).padStart(7)} ${r.epochSeconds.toFixed(3).padStart(8)} s ${r.epochRatio.toFixed(2).padStart(7)}x ${r.evalSeconds.toFixed(3).padStart(8)} s ${r.evalRatio.toFixed(2).padStart(7)}x`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /**
- * The bench of `nq bench`: the main backend and each comparison, one child process each, one
- * after the other (so they do not share the cores), and the speed-ups measured in this run.
+ * The bench of `nq bench`: the main backend (once per thread count, in that order) and each
+ * comparison, one child process each, one after the other (so they do not share the cores), and
+ * the speed-ups measured in this run. With several thread counts, `scaling` relates each to the
+ * first; the main result and the comparisons are those of the first thread count.
  */
-export async function benchInChildren(options: { main: BenchRun; compare: readonly BenchRun[]; threads?: number }) {
-  const main = benchChild(options.main, options.threads);
-  const compared = options.compare.map((c) => benchChild(c, options.threads));
+export async function benchInChildren(options: { main: BenchRun; compare: readonly BenchRun[]; threads?: readonly number[] }) {
+  const counts: ReadonlyArray<number | undefined> = options.threads && options.threads.length > 0 ? options.threads : [undefined];
+  const runs = counts.map((t) => benchChild(options.main, t));
+  const main = runs[0];
+  const compared = options.compare.map((c) => benchChild(c, counts[0]));
   const speedup = Object.fromEntries(
     compared.map((c) => [c.backend, { epoch: c.epochSeconds / main.epochSeconds, eval: c.evalSeconds / main.evalSeconds }]),
   );
   for (const c of compared) {
     process.stderr.write(`${main.backend} vs ${c.backend}: ${speedup[c.backend].epoch.toFixed(1)}x faster per epoch, ${speedup[c.backend].eval.toFixed(1)}x faster evaluation\n`);
   }
-  return { ...main, compared, speedup };
+  if (runs.length < 2) return { ...main, compared, speedup };
+  const rows = scaling(runs);
+  process.stderr.write(`${formatScaling(main.backend, rows)}\n`);
+  return { ...main, compared, speedup, scaling: rows };
 }

@@ -18,7 +18,7 @@ import { encodeExport, exportFormat, EXPORT_FORMATS } from "./export.js";
 import { assertWritableDirectory, assertWritableFile, claimRunDirectory, writing } from "./files.js";
 import { exitOnInterrupt, type InterruptState } from "./interrupt.js";
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
-import { parseInteger, parseNumber } from "./parse.js";
+import { parseInteger, parseIntegerList, parseNumber } from "./parse.js";
 import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./predict.js";
 import { printDownloadProgress, StderrProgress } from "./progress.js";
 import { registerSweepCommands } from "./sweep/index.js";
@@ -180,16 +180,18 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .description("time one training epoch (784-512-512-512-10, Model 1 a = 0.5, 5,000 images, batch 64) and a 15-shot evaluation of 5,000 images; each backend runs in its own process")
     .option("--backend <name>", "backend to time", DEFAULT_BACKEND)
     .option("--compare <names>", "backends timed beside it in the same run, comma-separated, or none", "sim-cpu")
-    .option("--threads <n>", THREADS_HELP)
+    .option("--threads <list>", `${THREADS_HELP}; several, comma-separated (1,2), time --backend once per count and print the scaling`)
     .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
     .option("--warmup <n>", "untimed runs of --backend before them", "1")
     .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
     .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
     .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; inProcess?: boolean }) => {
-      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
+      const threadCounts = o.threads === undefined ? undefined : parseIntegerList("threads", o.threads, 1, 256);
+      const threads = threadCounts?.[0];
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
       const warmup = parseInteger("warmup", o.warmup, 0);
       if (o.inProcess) {
+        if (threadCounts && threadCounts.length > 1) throw new UserError("bench --in-process takes one thread count");
         const c = await composeMachine({ backend: o.backend, threads });
         try {
           const be = c.resolve(Tokens.Backend);
@@ -205,7 +207,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const result = await benchInChildren({
         main: { backend: o.backend, repetitions, warmup },
         compare: compare.map((backend) => ({ backend, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: 0 })),
-        threads,
+        threads: threadCounts,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });

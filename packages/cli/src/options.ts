@@ -10,8 +10,8 @@ import { parseInteger, parseNumber } from "./parse.js";
 /** Where --backend looks. */
 export const BACKEND_HELP = `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, a package installed in the current directory, or a path to a module (./my-backend.mjs), exporting \`backend\``;
 
-/** What --threads does, as the backends implement it (sim-wasm: min(2, n); sim-cpu: one thread). */
-export const THREADS_HELP = "threads of the backend: sim-wasm uses at most 2 (default: 2, or 1 on a one-core machine); sim-cpu always runs on 1";
+/** What --threads does, as the backends implement it. */
+export const THREADS_HELP = "threads of the backend: sim-wasm takes any count (default: all cores); sim-cpu always runs on 1";
 
 /** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
 export const DEFAULT_EPOCHS = 5;

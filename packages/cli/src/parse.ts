@@ -21,3 +21,13 @@ export function parseInteger(field: string, text: string, min: number, max = Num
   if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(field, text, `an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? "" : ` to ${max}`}`);
   return v;
 }
+
+/** A comma-separated list of integers ("1,2,4"), each in [min, max]. */
+export function parseIntegerList(field: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number[] {
+  const parts = text.split(",").map((x) => x.trim());
+  const values = parts.map((x) => (x === "" ? Number.NaN : Number(x)));
+  if (values.some((v) => !Number.isInteger(v) || v < min || v > max)) {
+    throw new ConfigError(field, text, `integers from ${min}${max === Number.MAX_SAFE_INTEGER ? "" : ` to ${max}`}, comma-separated`);
+  }
+  return values;
+}

@@ -162,9 +162,9 @@ describe("nq as a command-line tool", () => {
 
   it("the --threads help says what the backends do, and nq backends agrees", () => {
     const help = nq(["train", "--help"]).stdout.replace(/\s+/g, " ");
-    expect(help).toMatch(/--threads <n> threads of the backend: sim-wasm uses at most 2 \(default: 2, or 1 on a one-core machine\); sim-cpu always runs on 1/);
+    expect(help).toMatch(/--threads <n> threads of the backend: sim-wasm takes any count \(default: all cores\); sim-cpu always runs on 1/);
     const rows = JSON.parse(nq(["backends", "--json"]).stdout) as Array<{ name: string; threads: number }>;
-    expect(rows.find((b) => b.name === "sim-wasm")!.threads).toBe(Math.min(2, availableParallelism()));
+    expect(rows.find((b) => b.name === "sim-wasm")!.threads).toBe(availableParallelism());
     expect(rows.find((b) => b.name === "sim-cpu")!.threads).toBe(1);
   });
 });

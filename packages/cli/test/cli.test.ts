@@ -24,6 +24,8 @@ describe("nq", () => {
     [["train", "--dataset", "cifar"], /^nq: unknown dataset/],
     [["train", "--activation", "relu"], /argument 'relu' is invalid/],
     [["eval", "--weights", "/nonexistent/w.json"], /^nq: cannot read checkpoint \/nonexistent\/w.json/],
+    [["bench", "--threads", "1,0"], /^nq: invalid threads: "1,0" \(allowed: integers from 1 to 256, comma-separated\)/],
+    [["bench", "--threads", "1,,2"], /^nq: invalid threads: "1,,2" \(allowed: integers from 1 to 256/],
   ])("rejects bad input %j with status 2 and one line, no stack trace", (args, message) => {
     const r = nq(...args);
     expect(r.code).toBe(2);

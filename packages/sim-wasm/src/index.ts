@@ -6,7 +6,7 @@ export { WasmBackend, type WasmBackendOptions };
 /** The plugin the CLI loads for `--backend sim-wasm`. */
 export const backend: BackendPlugin = {
   name: "sim-wasm",
-  description: "fast simulator: WebAssembly SIMD kernels (AssemblyScript), float32 linear algebra, float64 neurons, up to 2 threads",
+  description: "fast simulator: WebAssembly SIMD kernels (AssemblyScript), float32 linear algebra, float64 neurons, every core by default",
   register(container, options) {
     registerBackend(container, () => new WasmBackend(options));
   },

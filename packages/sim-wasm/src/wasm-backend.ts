@@ -1,5 +1,6 @@
 import {
   CapabilityError,
+  ConfigError,
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
@@ -9,12 +10,12 @@ import {
   type Tensor,
 } from "@natural-quantization/core";
 import { Heap } from "./heap.js";
-import { INITIAL_PAGES, MAXIMUM_PAGES, instantiate, kernelModule, nodeBuiltin, type KernelExports } from "./kernels.js";
-import { Pool, type SpawnWorker } from "./pool.js";
+import { INITIAL_PAGES, MAXIMUM_PAGES, instantiate, kernelModule, type KernelExports } from "./kernels.js";
+import { hostCores, Pool, type SpawnWorker } from "./pool.js";
 
 /** Options of the sim-wasm backend. */
 export interface WasmBackendOptions extends BackendOptions {
-  /** Threads (1 or 2; default: min(2, os.availableParallelism())). */
+  /** Threads: the main thread and `threads - 1` workers (any count >= 1; default: os.availableParallelism()). */
   readonly threads?: number;
   /**
    * Update a sign-input layer from the flips of its input since the previous call instead of
@@ -137,7 +138,7 @@ export function rowStride(cols: number): number {
 
 /**
  * The WebAssembly backend: float32 tensors in one shared WebAssembly.Memory, SIMD kernels
- * compiled from assembly/kernels.ts, float64 neuron physics, one optional worker thread.
+ * compiled from assembly/kernels.ts, float64 neuron physics, any number of threads (src/pool.ts).
  */
 export class WasmBackend implements Backend {
   readonly name = "sim-wasm";
@@ -147,7 +148,8 @@ export class WasmBackend implements Backend {
   private readonly pool: Pool;
   private readonly incremental: boolean;
   private readonly registry: FinalizationRegistry<Blocks>;
-  private scratch: [number, number] = [0, 0];
+  /** One private scratch area per thread (kernels keep row lists and partial sums there). */
+  private scratch: number[] = [];
   private scratchSize = 0;
   private temps: Array<[at: number, size: number]> = [];
   private disposed = false;
@@ -155,11 +157,8 @@ export class WasmBackend implements Backend {
   readonly stats = { signRows: 0, updatedRows: 0 };
 
   constructor(options: WasmBackendOptions = {}) {
-    const requested = options.threads ?? nodeBuiltin<typeof import("node:os")>("node:os", "threads").availableParallelism();
-    if (!Number.isInteger(requested) || requested < 1) {
-      throw new RangeError(`sim-wasm: threads must be a positive integer, got ${String(options.threads)}`);
-    }
-    const threads = Math.min(2, requested);
+    const threads = options.threads ?? hostCores();
+    if (!Number.isInteger(threads) || threads < 1) throw new ConfigError("sim-wasm threads", options.threads, "an integer >= 1");
     this.incremental = options.incremental ?? true;
     const module = options.module ?? kernelModule();
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
@@ -174,7 +173,7 @@ export class WasmBackend implements Backend {
     this.ensureScratch(SCRATCH_MIN);
   }
 
-  /** Waits (at most `ms`) until the worker thread is ready; returns whether work is now split. */
+  /** Waits (at most `ms`) until every worker thread is ready; returns whether they all are. */
   waitForThreads(ms = 10_000): boolean {
     return this.pool.waitReady(ms);
   }
@@ -301,7 +300,7 @@ export class WasmBackend implements Backend {
         const table = this.signTable(W, T);
         const chunks = (K + 3) >> 2;
         this.ensureScratch(K * 8 + BLOCK_ROWS * (words + chunks + 1) * 4 + 512);
-        updated = this.pool.run("gemmSignTable", [X.ptr, X.stride, K, table, nv, B ? B.ptr : 0, Y.ptr, Y.stride, T.ptr, T.stride, s.masks, incRows], n, 1, n * K * W.rows / 4, this.scratch);
+        updated = this.pool.run("gemmSignTable", [X.ptr, X.stride, K, table, nv, B ? B.ptr : 0, Y.ptr, Y.stride, T.ptr, T.stride, s.masks, incRows], n, BLOCK_ROWS, n * K * W.rows / 4, this.scratch);
       } else {
         const colsum = this.colSums(W, T);
         updated = this.pool.run("gemmSign", [X.ptr, X.stride, K, T.ptr, T.stride, nv, colsum, B ? B.ptr : 0, Y.ptr, Y.stride, s.masks, incRows], n, 1, n * K * W.rows, this.scratch);
@@ -336,7 +335,7 @@ export class WasmBackend implements Backend {
       const words = (n + 31) >> 5;
       const masks = this.temp(0, K * words * 4);
       const colsum = this.temp(1, pad4(out) * 4 + 16);
-      this.pool.run("signMasksT", [X.ptr, X.stride, n, K, masks], K, 1, n * K);
+      this.pool.run("signMasksT", [X.ptr, X.stride, n, K, masks], K, 1, n * K * 8); // strided scalar reads: ~10x the cost per element of a product
       this.k.rowSums(G.ptr, G.stride, n, colsum, 0, pad4(out) >> 2);
       this.ensureScratch(128 + words * 4 + n * 8 + pad4(out) * 4);
       this.pool.run("gemmSign", [masks, 0, n, G.ptr, G.stride, pad4(out) >> 2, colsum, 0, DW.ptr, DW.stride, 0, 0], K, 1, n * K * out / 2, this.scratch);
@@ -566,7 +565,7 @@ export class WasmBackend implements Backend {
     t.version++;
   }
 
-  /** A reusable block of at least `bytes` bytes (slot `i`), shared by both threads within one operation. */
+  /** A reusable block of at least `bytes` bytes (slot `i`), shared by the threads within one operation. */
   private temp(i: number, bytes: number): number {
     const cur = this.temps[i];
     if (cur && cur[1] >= bytes) return cur[0];
@@ -579,11 +578,8 @@ export class WasmBackend implements Backend {
   private ensureScratch(bytes: number): void {
     if (bytes <= this.scratchSize) return;
     const size = Math.max(bytes, this.scratchSize * 2, SCRATCH_MIN);
-    if (this.scratchSize > 0) {
-      this.heap.release(this.scratch[0], this.scratchSize);
-      this.heap.release(this.scratch[1], this.scratchSize);
-    }
-    this.scratch = [this.heap.alloc(size), this.heap.alloc(size)];
+    for (const at of this.scratch) this.heap.release(at, this.scratchSize);
+    this.scratch = Array.from({ length: this.pool.threads }, () => this.heap.alloc(size));
     this.scratchSize = size;
   }
 

@@ -225,29 +225,6 @@ describe("sim-wasm agrees with sim-cpu", () => {
   });
 });
 
-describe("sim-wasm threads", () => {
-  it("1 and 2 threads give bit-identical trainings and evaluations for a fixed seed", async () => {
-    const network: NetworkSpec = { inputSize: 784, outputSize: 10, width: 128, depth: 4, bias: true, neuron: { a: 0.5, g: HALF_PI, activation: "tanh" } };
-    const training = { epochs: 1, batch: 64, lr: 0.01, momentum: 0.9, shots: 3, seed: 9 };
-    const results: Array<{ w: Float32Array[]; kShot: number; oneShot: number }> = [];
-    for (const threads of [1, 2]) {
-      const be = new WasmBackend({ threads });
-      try {
-        if (threads === 2) expect(be.waitForThreads()).toBe(true);
-        const trainer = new SgdTrainer(be);
-        const r = await trainer.train({ network, training, dataset: data(), evaluateEachEpoch: false });
-        const ev = await trainer.evaluate({ network, weights: r.weights, split: data().test, shots: 3, seed: 9 });
-        results.push({ w: r.weights.map((l) => l.w), kShot: ev.kShot.error, oneShot: ev.oneShot.error });
-      } finally {
-        be.dispose();
-      }
-    }
-    expect(results[1].oneShot).toBe(results[0].oneShot);
-    expect(results[1].kShot).toBe(results[0].kShot);
-    results[0].w.forEach((w, l) => expect(Buffer.from(results[1].w[l].buffer).equals(Buffer.from(w.buffer))).toBe(true));
-  });
-});
-
 describe("sim-wasm resources", () => {
   it("starts its worker under an ES-module parent and lets the process exit without dispose()", () => {
     const dist = new URL("../dist/index.js", import.meta.url).href;

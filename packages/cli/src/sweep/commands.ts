@@ -90,7 +90,7 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     if (opt.long === "--g") opt.description = "entanglement angles: a comma list and/or ranges, multiples of pi allowed, e.g. 0.1:1.4:0.1,pi/2";
     if (opt.long === "--seed") opt.description = "a single seed (same as --seeds N)";
     if (opt.long === "--backend") opt.defaultValueDescription = "the fastest installed, or the one the --out directory was started with";
-    if (opt.long === "--threads") opt.description = "backend threads per cell (default: cores / jobs; sim-wasm uses at most 2)";
+    if (opt.long === "--threads") opt.description = "backend threads per cell (default: cores / jobs)";
     if (opt.long === "--json") opt.description = "print the findings as one JSON object on stdout at the end";
     if (opt.long === "--epochs") opt.description = "training epochs of each cell (the paper: 100)";
   }
