@@ -1,6 +1,5 @@
 // nq export (safetensors, npz) and nq predict, checked by parsers and a forward pass written here
 // from the formats' specifications, not by the code that writes them.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,14 +9,7 @@ import { loadDataset, writeIdx } from "@natural-quantization/datasets";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nq, tiny } from "./helpers.js";
 
-const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
-
-/** The numpy lines of the top README's "Weights and predictions outside this project" section. */
-function readmePython(): string {
-  const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## Weights and predictions outside this project"));
-  return /```python\n([\s\S]*?)```/.exec(section)![1];
-}
+// The README's numpy lines are run against nq predict by readme.test.ts, with the README's own commands.
 
 interface Tensor {
   shape: number[];
@@ -186,19 +178,5 @@ describe("portable weights and predictions", () => {
     const wrongSize = nq(["predict", "--weights", join(dir, "a0", "weights.json"), "--images", join(dir, "images-idx3-ubyte")]);
     expect(wrongSize.code).toBe(2);
     expect(wrongSize.stderr).toMatch(/^nq: .*images-idx3-ubyte has 28x28 = 784 pixels per image; the network takes 64 inputs\n$/);
-  });
-
-  // Runs where python3 with numpy is installed (apt-get install python3-numpy).
-  it.runIf(hasNumpy)("the README's numpy lines reproduce nq predict for the a = 0 network from the npz export", () => {
-    const work = mkdtempSync(join(tmpdir(), "nq-numpy-"));
-    expect(nq(["train", "--a", "0", "--dataset", "mnist", "--train-size", "500", "--test-size", "200", "--width", "32", "--depth", "3", "--epochs", "1", "--out", join(work, "run-a0")]).code).toBe(0);
-    expect(nq(["export", "--weights", join(work, "run-a0", "weights.json"), "--out", join(work, "run-a0", "weights.npz")]).code).toBe(0);
-    const test = loadDataset("mnist", { trainSize: 500, testSize: 200 }).test;
-    writeFileSync(join(work, "test-images-idx3-ubyte"), writeIdx([200, 28, 28], Uint8Array.from(test.x, (v) => Math.round(v * 255))));
-    expect(nq(["predict", "--weights", join(work, "run-a0", "weights.json"), "--images", join(work, "test-images-idx3-ubyte"), "--shots", "1", "--out", join(work, "predictions.csv")]).code).toBe(0);
-    writeFileSync(join(work, "predict.py"), readmePython());
-    const py = spawnSync("python3", ["predict.py"], { cwd: work, encoding: "utf8" });
-    expect(py.status, py.stderr).toBe(0);
-    expect(py.stdout.trim()).toBe("200 images; agree with nq predict: 200");
   });
 });
