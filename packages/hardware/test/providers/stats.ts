@@ -35,8 +35,7 @@ export function expectChiSquare(counts: readonly number[], probabilities: readon
     cells++;
   }
   const df = Math.max(1, cells - 1);
-  const z = 4.753; // one-sided 1 - 1e-6 normal quantile
-  const critical = df * (1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
+  const critical = chiSquareCritical(df);
   if (chi2 > critical) throw new Error(`${what}: chi-square ${chi2.toFixed(2)} > ${critical.toFixed(2)} (df ${df})`);
 }
 
@@ -51,4 +50,10 @@ export function outcomeIndex(shot: Uint8Array): number {
   let v = 0;
   for (let i = 0; i < shot.length; i++) v |= shot[i] << i;
   return v;
+}
+
+/** The 1 - 1e-6 quantile of chi-square(df), by the Wilson-Hilferty approximation. */
+export function chiSquareCritical(df: number): number {
+  const z = 4.753; // one-sided 1 - 1e-6 normal quantile
+  return df * (1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
 }
