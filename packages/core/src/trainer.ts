@@ -409,10 +409,21 @@ export function shotBatchImages(capabilities: ShotSamplingCapabilities, width: n
   return Math.max(1, Math.min(images, Math.floor(rowsPerCall / shots)));
 }
 
-/** One turn of the event loop: setImmediate where it exists (Node), else a zero timeout (browsers). */
+/** One turn of the event loop: setImmediate where it exists (Node), else a message to oneself (browsers). */
 function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-  return new Promise((r) => (immediate ? immediate(r) : setTimeout(r, 0)));
+  if (immediate) return new Promise((r) => immediate(r));
+  // Browsers clamp nested zero timeouts to 4 ms, which per batch would double an epoch; a message
+  // to oneself is delivered on the next turn without that delay.
+  const { port1, port2 } = new MessageChannel();
+  return new Promise((r) => {
+    port1.addEventListener("message", () => {
+      port1.close();
+      r();
+    });
+    port1.start();
+    port2.postMessage(null);
+  });
 }
 
 function isExact(q: QubitLayer): q is ExactQubitLayer {
