@@ -45,13 +45,33 @@ function smaller(line: string): string {
   return [line, ...extra].join(" ");
 }
 
+/**
+ * Runs one README line with bash. A server (`nq playground`) runs until it prints its URL, which is
+ * then fetched and must answer; the server is then stopped (status 0 for the test).
+ */
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+  const server = /^npx nq playground\b/.test(command);
   return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", command], { cwd, env });
+    const p = spawn("bash", ["-c", server ? `exec ${command}` : command], { cwd, env });
     let out = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (out += d));
-    p.on("close", (code) => resolve({ code, out }));
+    let served = false;
+    const onData = (d: Buffer) => {
+      out += d;
+      const url = server && !served ? /http:\/\/127\.0\.0\.1:\d+\//.exec(out)?.[0] : undefined;
+      if (!url) return;
+      served = true;
+      fetch(url).then(
+        (r) => {
+          out += `\nGET ${url}: ${r.status}`;
+          p.kill("SIGTERM");
+          if (!r.ok) served = false;
+        },
+        () => p.kill("SIGTERM"),
+      );
+    };
+    p.stdout.on("data", onData);
+    p.stderr.on("data", onData);
+    p.on("close", (code) => resolve({ code: server ? (served ? 0 : code ?? 1) : code, out }));
   });
 }
 
