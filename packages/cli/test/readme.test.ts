@@ -34,6 +34,8 @@ const SMALL: Readonly<Record<string, readonly string[]>> = {
   cost: [],
   export: [],
   backends: [],
+  bench: ["--repetitions", "1", "--warmup", "0"],
+  playground: [],
 };
 
 function smaller(line: string): string {
@@ -52,7 +54,15 @@ function smaller(line: string): string {
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   const server = /^npx nq playground\b/.test(command);
   return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", server ? `exec ${command}` : command], { cwd, env });
+    // A server runs in a process group of its own, so that stopping it stops npx's child too.
+    const p = spawn("bash", ["-c", command], { cwd, env, detached: server });
+    const stop = () => {
+      try {
+        process.kill(-p.pid!, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    };
     let out = "";
     let served = false;
     const onData = (d: Buffer) => {
@@ -63,10 +73,13 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
       fetch(url).then(
         (r) => {
           out += `\nGET ${url}: ${r.status}`;
-          p.kill("SIGTERM");
           if (!r.ok) served = false;
+          stop();
         },
-        () => p.kill("SIGTERM"),
+        () => {
+          served = false;
+          stop();
+        },
       );
     };
     p.stdout.on("data", onData);
