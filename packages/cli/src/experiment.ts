@@ -94,7 +94,7 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   return c;
 }
 
-/** Frees the machine of a container (dense engine and, where it is another object, qubit layer). */
+/** Frees the machine of a container: its dense engine (qubit layers hold only JS memory, or are the engine itself). */
 export function disposeMachine(c: DependencyContainer): void {
   c.resolve(Tokens.DenseEngine).dispose();
 }

@@ -44,9 +44,12 @@ export function deviceConfig(backend: string, o: DeviceCliOptions, log: (line: s
     if (o[opt] !== undefined && !(opt === "provider" && o.provider === "local")) throw new UserError(`--${opt} applies to --backend hardware only`);
   }
   if (o.noise && o.target) throw new UserError("give either --noise FILE or --target (noise taken from a device's properties), not both");
-  if (o.noise) return { noise: parseNoiseModel(readText(o.noise, "noise file"), o.noise) };
-  if (o.target) return { noise: noiseFromTarget(resolveTarget(o.target)) };
-  return {};
+  return o.noise || o.target ? { noise: simulatedNoise(o) } : {};
+}
+
+/** The noise of --noise FILE, else of --target T's properties (one of them must be given). */
+export function simulatedNoise(o: { readonly noise?: string; readonly target?: string }): NoiseModel {
+  return o.noise ? parseNoiseModel(readText(o.noise, "noise file"), o.noise) : noiseFromTarget(resolveTarget(o.target!));
 }
 
 function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): HardwareSettings {

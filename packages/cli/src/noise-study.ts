@@ -5,12 +5,12 @@ import type { TopLevelSpec } from "vega-lite";
 import { Tokens, UserError, type EvalResult } from "@natural-quantization/core";
 import { loadCheckpoint, readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
-import { noiseFromTarget, parseNoiseModel, resolveTarget, type NoiseModel } from "@natural-quantization/hardware";
+import type { NoiseModel } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
+import { simulatedNoise } from "./hardware-options.js";
 import { parseInteger } from "./parse.js";
 import { printDownloadProgress } from "./progress.js";
 import { renderSvg, svgToPng } from "./sweep/plots.js";
-import { readFileSync } from "node:fs";
 
 interface StudyOptions {
   target?: string;
@@ -52,7 +52,7 @@ export function registerNoiseStudyCommand(program: Command): void {
     .option("--backend <name>", "simulator for the dense math", "sim-wasm")
     .action(async (dir: string, o: StudyOptions) => {
       if (!o.target === !o.noise) throw new UserError("give the noise as --target NAME|FILE or --noise FILE (one of them)");
-      const noise: NoiseModel = o.noise ? parseNoiseModel(readFileSync(o.noise, "utf8"), o.noise) : noiseFromTarget(resolveTarget(o.target!));
+      const noise: NoiseModel = simulatedNoise(o);
       const records = readJson(join(dir, "results.json"), "sweep results") as Array<{ key: string; seed: number; dataset: string; trainSize: number; testSize: number }>;
       if (!Array.isArray(records) || records.length === 0) throw new UserError(`${dir}/results.json has no finished cells; run or aggregate the sweep first`);
       const shots = parseInteger("shots", o.shots, 1);

@@ -1,15 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { UserError } from "@natural-quantization/core";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { loadBackend } from "../backends.js";
 import { printDownloadProgress } from "../progress.js";
 import { validateExperiment, type RunRecord } from "../experiment.js";
-import { cellConfig, configDiff, type SweepConfig, type SweepSettings } from "./config.js";
-import { expandCells, type Cell, type SweepGrid } from "./grid.js";
+import { cellConfig, configDiff, type SweepConfig } from "./config.js";
+import { expandCells, type Cell } from "./grid.js";
 import { StderrSweepDisplay, type SweepDisplay } from "./display.js";
 import { cellFiles } from "./cell.js";
 import { MANIFEST_FORMAT, type SweepManifest } from "./manifest.js";

@@ -2,7 +2,7 @@ import {
   backAction,
   CapabilityError,
   HALF_PI,
-  target as neuronTarget,
+  QubitNeuronModel,
   type DenseEngine,
   type DrawKey,
   type NeuronLayerParams,
@@ -141,10 +141,9 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     if (z.cols !== reg.cols || d.cols !== reg.cols) throw new RangeError("neuronLayer: z, d and the register must have the same columns");
     const zs = this.dense.read(z, n);
     const units = n * reg.cols;
+    const neuron = new QubitNeuronModel(params);
     const angles = new Float64Array(units);
-    for (let i = 0; i < units; i++) {
-      angles[i] = reg.alpha[i] + HALF_PI * (reg.m[i] - neuronTarget(zs[i], params.a, params.activation));
-    }
+    for (let i = 0; i < units; i++) angles[i] = reg.alpha[i] + neuron.rotation(zs[i], reg.m[i] as 1 | -1);
     const layout = this.layout(params.g);
     const outcomes = await this.run(layout, angles, params.layer);
     const out = new Float32Array(units);
