@@ -1,13 +1,15 @@
 import { ConfigError } from "@natural-quantization/core";
 import type { Circuit, Operation } from "./circuit.js";
 import { opQubits } from "./circuit-groups.js";
+import { deviceHealth, isAvoidedCoupler } from "./device-health.js";
 import type { Target } from "./target.js";
 
 /**
  * The authors' noise amplification: before the measurements, insert k identity pairs, each a gate
  * followed by its inverse, fenced by barriers so no compiler cancels them:
  * - `sx` then `sxdg` on every measured qubit;
- * - `cz` then `cz` (its own inverse) on every coupled pair of qubits the circuit uses.
+ * - `cz` then `cz` (its own inverse) on every working coupled pair of qubits the circuit uses
+ *   (a dead coupler, gate_error 1 or not operational, is skipped).
  * The circuit is logically unchanged; only its noise grows with k. Insert before
  * `compileForTarget`, which turns `sxdg` into native gates (`rz(pi); sx; rz(pi)`).
  */
@@ -47,12 +49,13 @@ export function insertIdentityPairs(circuit: Circuit, target: Target, options: I
   return { ...circuit, ops: [...circuit.ops.slice(0, cut), ...inserted, ...circuit.ops.slice(cut)] };
 }
 
-/** Each coupled pair of used qubits once, as the map lists it first, in map order. */
+/** Each working coupled pair of used qubits once, as the map lists it first, in map order. */
 export function coupledPairsAmong(target: Target, used: ReadonlySet<number>): [number, number][] {
+  const dead = isAvoidedCoupler(deviceHealth(target, 1));
   const seen = new Set<string>();
   const pairs: [number, number][] = [];
   for (const [a, b] of target.couplingMap) {
-    if (a === b || !used.has(a) || !used.has(b)) continue;
+    if (a === b || !used.has(a) || !used.has(b) || dead(a, b)) continue;
     const key = a < b ? `${a},${b}` : `${b},${a}`;
     if (seen.has(key)) continue;
     seen.add(key);

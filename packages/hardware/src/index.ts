@@ -1,5 +1,6 @@
 export * from "./circuit.js";
 export * from "./target.js";
+export * from "./device-health.js";
 export * from "./provider.js";
 export * from "./angles.js";
 export * from "./circuit-groups.js";

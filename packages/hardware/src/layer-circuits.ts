@@ -1,6 +1,7 @@
 import { ConfigError, DataError, HALF_PI } from "@natural-quantization/core";
 import type { Angle, Circuit, Operation } from "./circuit.js";
 import type { Target } from "./target.js";
+import { couplerError, deviceHealth, isAvoidedCoupler, readoutError, usableQubits, type DeviceHealth } from "./device-health.js";
 
 /**
  * The circuits of one hidden layer on a device.
@@ -33,6 +34,8 @@ export interface LayerLayout {
   readonly neuronQubits: readonly number[];
   /** ancillaQubits[i]: physical qubit of slot i's ancilla (coupled to its neuron); empty when projective. */
   readonly ancillaQubits: readonly number[];
+  /** The target's qubits and couplers this layout does not use because they are faulty or read out poorly, with the reasons. */
+  readonly avoided: DeviceHealth;
 }
 
 export interface LayoutOptions {
@@ -42,9 +45,17 @@ export interface LayoutOptions {
   readonly qubits?: readonly number[];
   /** Circuit form of the weak measurement; default "cz". */
   readonly weakForm?: WeakForm;
+  /** Qubits whose readout error is above this are not used (default DEFAULT_MAX_READOUT_ERROR, 0.1; see device-health.ts). */
+  readonly maxReadoutError?: number;
 }
 
-/** Places a block's units on a target: one qubit per unit, or a coupled neuron/ancilla pair per unit. */
+/**
+ * Places a block's units on a target: one qubit per unit, or a coupled neuron/ancilla pair per unit.
+ * Faulty qubits and couplers, and qubits that read out poorly, are left out (see `avoided`). Slots
+ * come best first: slot 0 is the qubit with the smallest readout error, or the pair with the
+ * smallest two-qubit error plus ancilla readout error, so a block with fewer units than slots (and
+ * `maxUnitsPerBlock` below the device's room) uses the best ones.
+ */
 export function planLayer(target: Target, g: number, options: LayoutOptions = {}): LayerLayout {
   if (!Number.isFinite(g) || g < 0 || g > HALF_PI) throw new ConfigError("g", g, "0 <= g <= pi/2");
   const max = options.maxUnitsPerBlock ?? Number.POSITIVE_INFINITY;
@@ -55,13 +66,19 @@ export function planLayer(target: Target, g: number, options: LayoutOptions = {}
       throw new ConfigError("qubits", q, `integers 0..${target.numQubits - 1} (target ${target.name})`);
     }
   }
+  const avoided = deviceHealth(target, options.maxReadoutError);
+  const usable = usableQubits(target, avoided, allowed);
   const projective = g === HALF_PI;
-  const base = { target: target.name, numQubits: target.numQubits, g, projective, weakForm: options.weakForm ?? "cz" };
+  const base = { target: target.name, numQubits: target.numQubits, g, projective, weakForm: options.weakForm ?? "cz", avoided };
+  const readout = (q: number) => readoutError(target, q);
   if (projective) {
-    const neuronQubits = [...new Set(allowed)].sort((a, b) => a - b).slice(0, max);
+    const neuronQubits = [...usable].sort((a, b) => readout(a) - readout(b) || a - b).slice(0, max);
+    if (neuronQubits.length === 0) {
+      throw new ConfigError("target", target.name, `at least one usable qubit (all ${avoided.avoidedQubits.length} avoided: faulty or readout error above ${avoided.maxReadoutError})`);
+    }
     return { ...base, neuronQubits, ancillaQubits: [] };
   }
-  const pairs = coupledPairs(target, new Set(allowed)).slice(0, max);
+  const pairs = coupledPairs(target, usable, isAvoidedCoupler(avoided), max);
   if (pairs.length === 0) {
     throw new ConfigError("target", target.name, "a coupling map with at least one pair of usable coupled qubits (g < pi/2 needs an ancilla)");
   }
@@ -69,18 +86,23 @@ export function planLayer(target: Target, g: number, options: LayoutOptions = {}
 }
 
 /**
- * A matching of the coupling map (no qubit in two pairs). Greedy first: the qubit with the fewest
- * free neighbours is matched to its neighbour with the fewest free neighbours. When the coupling
- * graph is bipartite (heavy-hex lattices are), augmenting paths then grow it to a maximum matching
- * (Kuhn's algorithm). Each pair is [neuron, ancilla] in a direction the coupling map lists, so a
- * directed native gate (Eagle's ecr) needs no flip. Sorted by neuron qubit.
+ * [neuron, ancilla] pairs on working couplers between usable qubits, no qubit in two pairs, best first.
+ *
+ * As many pairs as possible: a maximum matching of the usable coupling graph. Greedy first: the
+ * qubit with the fewest free neighbours is matched to its neighbour with the fewest free
+ * neighbours; when the graph is bipartite (heavy-hex lattices are), augmenting paths then grow it
+ * to a maximum matching (Kuhn's algorithm). When `max` is below that size, the pairs are instead
+ * picked cheapest first (two-qubit error plus ancilla readout error), falling back to the best of
+ * the maximum matching if that greedy pick runs short. The ancilla (the measured qubit) is the
+ * pair's qubit with the smaller readout error; the one-CZ form is symmetric and the compiler
+ * orients directed native gates (ecr, cx) along the coupling map.
  */
-function coupledPairs(target: Target, allowed: ReadonlySet<number>): [number, number][] {
+function coupledPairs(target: Target, usable: ReadonlySet<number>, deadCoupler: (a: number, b: number) => boolean, max: number): [number, number][] {
   const neighbours = new Map<number, number[]>();
-  const directed = new Set<string>();
+  const listed = new Set<string>();
   for (const [a, b] of target.couplingMap) {
-    if (a === b || !allowed.has(a) || !allowed.has(b)) continue;
-    directed.add(`${a},${b}`);
+    if (a === b || !usable.has(a) || !usable.has(b) || deadCoupler(a, b)) continue;
+    listed.add(`${a},${b}`);
     for (const [x, y] of [[a, b], [b, a]] as const) {
       const list = neighbours.get(x) ?? [];
       if (!list.includes(y)) list.push(y);
@@ -88,6 +110,44 @@ function coupledPairs(target: Target, allowed: ReadonlySet<number>): [number, nu
     }
   }
   for (const list of neighbours.values()) list.sort((x, y) => x - y);
+  const readout = (q: number) => readoutError(target, q);
+  const gateError = couplerError(target);
+  // Orientation [neuron, ancilla]: the better reader measures; on a tie, the direction the map lists.
+  const orient = (a: number, b: number): [number, number] => {
+    if (readout(a) !== readout(b)) return readout(a) < readout(b) ? [b, a] : [a, b];
+    return listed.has(`${a},${b}`) ? [a, b] : [b, a];
+  };
+  const cost = ([n, anc]: readonly [number, number]) => gateError(n, anc) + readout(anc);
+  const bestFirst = (pairs: [number, number][]) => pairs.sort((x, y) => cost(x) - cost(y) || x[0] - y[0] || x[1] - y[1]);
+
+  const maximum = bestFirst(pairsOf(maximumMatching(neighbours)).map(([a, b]) => orient(a, b)));
+  if (max >= maximum.length) return maximum;
+  const cheapest = bestFirst(pairsOf(cheapestFirstMatching(neighbours, (a, b) => cost(orient(a, b)))).map(([a, b]) => orient(a, b)));
+  return (cheapest.length >= max ? cheapest : maximum).slice(0, max);
+}
+
+function pairsOf(mate: ReadonlyMap<number, number>): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (const [a, b] of mate) if (a < b) pairs.push([a, b]);
+  return pairs;
+}
+
+/** Greedy by cost: the cheapest edge whose ends are both free, repeatedly (a maximal matching). */
+function cheapestFirstMatching(neighbours: ReadonlyMap<number, readonly number[]>, cost: (a: number, b: number) => number): Map<number, number> {
+  const edges: [number, number, number][] = [];
+  for (const [a, list] of neighbours) for (const b of list) if (a < b) edges.push([a, b, cost(a, b)]);
+  edges.sort((x, y) => x[2] - y[2] || x[0] - y[0] || x[1] - y[1]);
+  const mate = new Map<number, number>();
+  for (const [a, b] of edges) {
+    if (mate.has(a) || mate.has(b)) continue;
+    mate.set(a, b);
+    mate.set(b, a);
+  }
+  return mate;
+}
+
+/** Greedy fewest-free-neighbours matching, grown to a maximum one by augmenting paths when the graph is bipartite. */
+function maximumMatching(neighbours: ReadonlyMap<number, readonly number[]>): Map<number, number> {
   const mate = new Map<number, number>();
   const free = (q: number): boolean => !mate.has(q);
   const freeDegree = (q: number): number => neighbours.get(q)!.filter(free).length;
@@ -112,9 +172,7 @@ function coupledPairs(target: Target, allowed: ReadonlySet<number>): [number, nu
   }
   const colour = twoColouring(neighbours);
   if (colour) augmentToMaximum(neighbours, colour, mate);
-  const pairs: [number, number][] = [];
-  for (const [a, b] of mate) if (a < b) pairs.push(directed.has(`${a},${b}`) ? [a, b] : [b, a]);
-  return pairs.sort((x, y) => x[0] - y[0]);
+  return mate;
 }
 
 /** A 2-colouring of the graph, or null when it has an odd cycle. */

@@ -1,7 +1,8 @@
 /**
  * A device as data (after Qiskit's Target): qubits, native gates, the coupling map, and
- * error rates and durations. Read from a JSON file or from a provider's backend
- * configuration and properties.
+ * error rates and durations per qubit and per gate, faulty elements included (an error of 1 or
+ * `operational: false`; see device-health.ts for what the layout avoids). Read from a JSON file
+ * or from a provider's backend configuration and properties.
  */
 export interface QubitProperties {
   /** Energy relaxation time T1, seconds (null when unknown). */
@@ -14,6 +15,8 @@ export interface QubitProperties {
   readonly readoutP10: number;
   /** Duration of a measurement, seconds (null when unknown). */
   readonly readoutDuration: number | null;
+  /** false when the provider reports the qubit out of service (IBM: `operational` 0); absent means true. */
+  readonly operational?: boolean;
 }
 
 /** One native instruction on specific qubits (a pair for two-qubit gates, in the order it acts). */
@@ -24,6 +27,8 @@ export interface InstructionProperties {
   readonly error: number;
   /** Seconds, null when unknown. */
   readonly duration: number | null;
+  /** false when the provider reports this gate on these qubits out of service; absent means true. */
+  readonly operational?: boolean;
 }
 
 export interface Target {

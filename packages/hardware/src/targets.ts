@@ -139,6 +139,9 @@ export function validateTarget(value: unknown, source: string): Target {
   });
   const qubitList = arr(root.qubits, "qubits");
   if (qubitList.length !== n) bad("qubits", `${qubitList.length} entries`, `exactly numQubits = ${n} entries`);
+  // Written only when false, so target files stay short; anything but a boolean is an error.
+  const operational = (v: unknown, field: string): { operational?: false } =>
+    v === undefined || v === true ? {} : v === false ? { operational: false } : bad(field, v, "true or false (absent means true)");
   const qubits = qubitList.map((q, i): QubitProperties => {
     const o = obj(q, `qubits[${i}]`);
     return {
@@ -147,6 +150,7 @@ export function validateTarget(value: unknown, source: string): Target {
       readoutP01: probability(o.readoutP01, `qubits[${i}].readoutP01`),
       readoutP10: probability(o.readoutP10, `qubits[${i}].readoutP10`),
       readoutDuration: seconds(o.readoutDuration, `qubits[${i}].readoutDuration`, false),
+      ...operational(o.operational, `qubits[${i}].operational`),
     };
   });
   const instructions = arr(root.instructions ?? [], "instructions").map((ins, i): InstructionProperties => {
@@ -159,6 +163,7 @@ export function validateTarget(value: unknown, source: string): Target {
       qubits: qs,
       error: probability(o.error, `instructions[${i}].error`),
       duration: seconds(o.duration, `instructions[${i}].duration`, false),
+      ...operational(o.operational, `instructions[${i}].operational`),
     };
   });
   return { name, numQubits: n, basisGates, couplingMap, qubits, instructions };

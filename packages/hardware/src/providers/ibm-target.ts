@@ -5,6 +5,7 @@ import type { InstructionProperties, QubitProperties, Target } from "../target.j
 export interface IbmNduv {
   readonly name: string;
   readonly unit?: string;
+  /** A number; `operational` entries may carry a boolean. */
   readonly value: number;
   readonly date?: string;
 }
@@ -38,8 +39,9 @@ const NOT_COMPILED_TO = new Set(["id", "delay", "reset", "measure", "barrier"]);
  * A Target from IBM's backend configuration and properties: qubit count, basis gates (without
  * `id`, `delay`, `reset`, `measure`), the directed coupling map, per-qubit T1/T2,
  * readout errors (prob_meas1_prep0, prob_meas0_prep1; readout_error for both when those are
- * missing) and readout_length, and each native gate's gate_error and gate_length. Times are
- * converted to seconds from the unit IBM states (s, ms, us, ns).
+ * missing) and readout_length, each native gate's gate_error and gate_length, and the
+ * `operational` flag of qubits and gates (faulty elements are kept, marked, so the layout can
+ * avoid them and say why). Times are converted to seconds from the unit IBM states (s, ms, us, ns).
  */
 export function targetFromIbm(configuration: IbmBackendConfiguration, properties: IbmBackendProperties): Target {
   const numQubits = configuration.n_qubits;
@@ -71,6 +73,7 @@ export function targetFromIbm(configuration: IbmBackendConfiguration, properties
       readoutP01: find("prob_meas1_prep0")?.value ?? readoutError,
       readoutP10: find("prob_meas0_prep1")?.value ?? readoutError,
       readoutDuration: seconds(find("readout_length"), `qubits[${q}].readout_length`),
+      ...notOperational(find("operational")),
     };
   });
   const instructions: InstructionProperties[] = properties.gates
@@ -80,8 +83,17 @@ export function targetFromIbm(configuration: IbmBackendConfiguration, properties
       qubits: [...g.qubits],
       error: g.parameters.find((p) => p.name === "gate_error")?.value ?? 0,
       duration: seconds(g.parameters.find((p) => p.name === "gate_length"), `gates ${g.name ?? g.gate}.gate_length`),
+      ...notOperational(g.parameters.find((p) => p.name === "operational")),
     }));
   return { name: configuration.backend_name, numQubits, basisGates, couplingMap, qubits, instructions };
+}
+
+/**
+ * IBM marks an out-of-service qubit or gate with an `operational` entry of value 0 (or false) in
+ * its parameter list; without the entry it is in service (as Qiskit's BackendProperties reads it).
+ */
+function notOperational(v: { readonly value: number | boolean } | undefined): { operational?: false } {
+  return v !== undefined && !v.value ? { operational: false } : {};
 }
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, ms: 1e-3, us: 1e-6, "µs": 1e-6, ns: 1e-9 };
