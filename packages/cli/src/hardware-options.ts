@@ -27,7 +27,7 @@ export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean })
       .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`);
   }
   return cmd
-    .option("--target <name|file>", "heron, eagle or a target JSON file: the device's layout and gates (--backend hardware), or its noise on a simulator")
+    .option("--target <name|file>", "heron, eagle, a target JSON file or an IBM snapshot directory: the layout and gates for --provider local (a --device run uses the device's own), or the noise on a simulator")
     .option("--noise <file>", "simulate device noise from a noise JSON file (simulator backends)");
 }
 
