@@ -11,7 +11,7 @@ import { resolveTarget } from "./targets.js";
 export interface HardwareSettings {
   /** Provider by name: `local`, `ibm-runtime`, or a package / path exporting `provider: ProviderPlugin`. */
   readonly provider: string;
-  /** Layout and native gates: a built-in target (`heron`, `eagle`), a target JSON file, or (unset) the provider's own. */
+  /** Layout and native gates where no device is named: a built-in target (`heron`, `eagle`), a target file, or (unset) the provider's own. */
   readonly target?: string;
   /** IBM backend (device) name, for `ibm-runtime`. */
   readonly device?: string;
@@ -69,8 +69,18 @@ export async function loadProvider(name: string): Promise<ProviderPlugin> {
   return mod.provider;
 }
 
-/** The device qubit layer over a dense engine: provider by name, target from the settings or the provider. */
+/**
+ * The device qubit layer over a dense engine: provider by name; the target is the named device's
+ * own (its configuration and properties: coupling directions, errors, faulty elements), or, where
+ * no device is named, the settings' target or the provider's.
+ */
 export async function createHardwareLayer(dense: DenseEngine, settings: HardwareSettings): Promise<HardwareQubitLayer> {
+  if (settings.device !== undefined && settings.target !== undefined) {
+    // A stand-in layout on a real device sends gates against its couplers and onto its faulty qubits.
+    throw new UserError(
+      `--target ${settings.target} cannot replace the layout of device ${settings.device}: a device run uses the device's own configuration and properties (drop --target)`,
+    );
+  }
   const provider = await (await loadProvider(settings.provider)).create(settings);
   const target: Target = settings.target ? resolveTarget(settings.target) : await provider.target();
   return new HardwareQubitLayer(dense, {
