@@ -33,6 +33,8 @@ export interface InstructionProperties {
 
 export interface Target {
   readonly name: string;
+  /** When the provider last calibrated the figures below (IBM: properties.last_update_date), if known. */
+  readonly calibrationDate?: string;
   readonly numQubits: number;
   /** Native gate names, e.g. ["rz", "sx", "x", "cz"] (Heron) or ["rz", "sx", "x", "ecr"] (Eagle). */
   readonly basisGates: readonly string[];

@@ -1,5 +1,8 @@
-import { ConfigError } from "@natural-quantization/core";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, UserError } from "@natural-quantization/core";
 import { readJson, writeJsonAtomic } from "@natural-quantization/core/node";
+import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./providers/ibm-target.js";
 import { EAGLE_LATTICE, HERON_R1_LATTICE, heavyHexEdges, type HeavyHexSpec } from "./heavy-hex.js";
 import type { InstructionProperties, QubitProperties, Target } from "./target.js";
 
@@ -90,9 +93,37 @@ export function builtinTarget(name: BuiltinTargetName): Target {
   return { name: `${name}-like`, numQubits, basisGates: f.basisGates, couplingMap, qubits, instructions };
 }
 
-/** A built-in name or a path to a target JSON file. */
+/** A built-in name, a directory holding an IBM calibration snapshot ({@link loadIbmSnapshot}), or a target JSON file. */
 export function resolveTarget(nameOrPath: string): Target {
-  return (BUILTIN_TARGETS as readonly string[]).includes(nameOrPath) ? builtinTarget(nameOrPath as BuiltinTargetName) : loadTarget(nameOrPath);
+  if ((BUILTIN_TARGETS as readonly string[]).includes(nameOrPath)) return builtinTarget(nameOrPath as BuiltinTargetName);
+  return isDirectory(nameOrPath) ? loadIbmSnapshot(nameOrPath) : loadTarget(nameOrPath);
+}
+
+/**
+ * A real device's target from a directory holding its backend configuration and properties as IBM
+ * publishes them: `conf_NAME.json` and `props_NAME.json` (the layout of qiskit-ibm-runtime's
+ * fake_provider/backends/NAME), or `configuration.json` and `properties.json` (the answers of
+ * `GET /backends/{name}/configuration` and `/properties`, saved).
+ */
+export function loadIbmSnapshot(dir: string): Target {
+  const files = readdirSync(dir).sort();
+  const pick = (prefix: string, plain: string) => files.find((f) => f.startsWith(prefix) && f.endsWith(".json")) ?? (files.includes(plain) ? plain : undefined);
+  const conf = pick("conf_", "configuration.json");
+  const props = pick("props_", "properties.json");
+  if (!conf || !props) {
+    throw new UserError(`${dir} is not an IBM snapshot directory: it needs conf_NAME.json and props_NAME.json, or configuration.json and properties.json`);
+  }
+  const configuration = readJson(join(dir, conf), "IBM backend configuration") as IbmBackendConfiguration;
+  const properties = readJson(join(dir, props), "IBM backend properties") as IbmBackendProperties;
+  return targetFromIbm(configuration, properties);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function loadTarget(path: string): Target {
@@ -166,5 +197,7 @@ export function validateTarget(value: unknown, source: string): Target {
       ...operational(o.operational, `instructions[${i}].operational`),
     };
   });
-  return { name, numQubits: n, basisGates, couplingMap, qubits, instructions };
+  const date = root.calibrationDate;
+  if (date !== undefined && typeof date !== "string") bad("calibrationDate", date, "an ISO date string, or absent");
+  return { name, ...(typeof date === "string" ? { calibrationDate: date } : {}), numQubits: n, basisGates, couplingMap, qubits, instructions };
 }

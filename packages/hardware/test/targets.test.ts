@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { builtinTarget, loadTarget, resolveTarget, writeTarget, type Target } from "../src/index.js";
+import { builtinTarget, loadTarget, resolveTarget, targetFromIbm, writeTarget, type Target } from "../src/index.js";
+import { loadFixtureBackend } from "./providers/ibm-test-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nq-targets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,5 +95,36 @@ describe("target files", () => {
     const path = join(dir, "broken.json");
     writeFileSync(path, "{");
     expect(() => loadTarget(path)).toThrow(/is not valid JSON/);
+  });
+});
+
+describe("IBM snapshot directories", () => {
+  const fixtures = new URL("./providers/fixtures/", import.meta.url);
+  const eagle = loadFixtureBackend("test_eagle5");
+  const expected = targetFromIbm(eagle.configuration, eagle.properties as Parameters<typeof targetFromIbm>[1]);
+
+  it("reads conf_NAME.json + props_NAME.json (qiskit-ibm-runtime's fake provider layout) as the device's target, with its calibration date", () => {
+    const snap = join(dir, "fake-eagle5");
+    mkdirSync(snap);
+    copyFileSync(new URL("test_eagle5.configuration.json", fixtures), join(snap, "conf_eagle5.json"));
+    copyFileSync(new URL("test_eagle5.properties.json", fixtures), join(snap, "props_eagle5.json"));
+    const t = resolveTarget(snap);
+    expect(t).toEqual(expected);
+    expect(t.name).toBe("test_eagle5");
+    expect(t.calibrationDate).toBe("2026-11-20T07:12:31-05:00");
+    // Its directions are the device's, not lower -> higher.
+    expect(t.couplingMap).toEqual([[1, 0], [1, 2], [3, 2], [3, 4]]);
+    // Written as a target file and read back, the same target.
+    writeTarget(join(dir, "eagle5.json"), t);
+    expect(loadTarget(join(dir, "eagle5.json"))).toEqual(t);
+  });
+
+  it("reads configuration.json + properties.json (saved REST answers), and names what a directory lacks", () => {
+    const snap = join(dir, "rest-eagle5");
+    mkdirSync(snap);
+    copyFileSync(new URL("test_eagle5.configuration.json", fixtures), join(snap, "configuration.json"));
+    expect(() => resolveTarget(snap)).toThrow(/rest-eagle5 is not an IBM snapshot directory: it needs conf_NAME.json and props_NAME.json, or configuration.json and properties.json/);
+    copyFileSync(new URL("test_eagle5.properties.json", fixtures), join(snap, "properties.json"));
+    expect(resolveTarget(snap)).toEqual(expected);
   });
 });

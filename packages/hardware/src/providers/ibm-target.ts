@@ -22,6 +22,8 @@ export interface IbmBackendConfiguration {
 /** The fields of `GET /backends/{name}/properties` that a Target needs. */
 export interface IbmBackendProperties {
   readonly backend_name?: string;
+  /** ISO date of the calibration the figures come from. */
+  readonly last_update_date?: string;
   /** One list of measured values per physical qubit. */
   readonly qubits: readonly (readonly IbmNduv[])[];
   readonly gates: readonly {
@@ -85,7 +87,8 @@ export function targetFromIbm(configuration: IbmBackendConfiguration, properties
       duration: seconds(g.parameters.find((p) => p.name === "gate_length"), `gates ${g.name ?? g.gate}.gate_length`),
       ...notOperational(g.parameters.find((p) => p.name === "operational")),
     }));
-  return { name: configuration.backend_name, numQubits, basisGates, couplingMap, qubits, instructions };
+  const date = properties.last_update_date;
+  return { name: configuration.backend_name, ...(typeof date === "string" ? { calibrationDate: date } : {}), numQubits, basisGates, couplingMap, qubits, instructions };
 }
 
 /**
