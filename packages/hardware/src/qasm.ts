@@ -1,6 +1,6 @@
 import { CapabilityError, ConfigError } from "@natural-quantization/core";
 import { isConcrete, isParamAngle } from "./angles.js";
-import type { Angle, Circuit, Gate, Operation } from "./circuit.js";
+import type { Angle, Circuit, Operation } from "./circuit.js";
 
 /**
  * OpenQASM emitters. Numbers are printed with JavaScript's shortest round-trip form (the same
@@ -68,37 +68,33 @@ export function toQasm3(circuit: Circuit): string {
 
 /**
  * OpenQASM 2.0 with `qelib1.inc` for a concrete circuit: `qreg q[n]; creg c[m];`,
- * `measure q[k] -> c[i];`. Readable by the npm package quantum-circuit, which takes `sx`, `sxdg`
- * and `cry` by their Qiskit names but ignores `ecr`; `ecr` is therefore written as the equal
- * (up to global phase) `h t; cx c,t; rz(pi/2) t; cx c,t; h t; x c`.
+ * `measure q[k] -> c[i];`. Gates keep their names, so a compiled circuit stays in the target's
+ * native gates. qelib1.inc has no `ecr` (Eagle's native gate): a circuit that uses it declares it
+ * once in the header, {@link QASM2_ECR_DEFINITION}, and then writes `ecr q[c],q[t];`. quantum-circuit
+ * (the local provider and the tests' simulator) reads the definition.
  */
 export function toQasm2(circuit: Circuit): string {
   if (!isConcrete(circuit)) {
     throw new CapabilityError("OpenQASM 2 has no parameters: bind the template (bindCircuit) or emit OpenQASM 3");
   }
-  const lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', `qreg q[${circuit.numQubits}];`];
+  const lines = ["OPENQASM 2.0;", 'include "qelib1.inc";'];
+  if (circuit.ops.some((op) => op.op === "ecr")) lines.push(QASM2_ECR_DEFINITION);
+  lines.push(`qreg q[${circuit.numQubits}];`);
   if (circuit.numClbits > 0) lines.push(`creg c[${circuit.numClbits}];`);
   const q = (k: number): string => `q[${checkQubit(k, circuit)}]`;
   for (const op of circuit.ops) {
     if (op.op === "measure") lines.push(`measure ${q(op.qubit)} -> c[${checkClbit(op.clbit, circuit)}];`);
     else if (op.op === "barrier") lines.push(`barrier ${op.qubits.map(q).join(",")};`);
-    else if (op.op === "ecr") for (const g of ecrAsQelib(op.control, op.target)) lines.push(gateLine(g, q, 0, ","));
     else lines.push(gateLine(op, q, 0, ","));
   }
   return `${lines.join("\n")}\n`;
 }
 
-/** ECR(c, t) = X_c RZX(pi/2) = X_c H_t RZZ(pi/2) H_t, RZZ by two CX around an RZ (global phase aside). */
-function ecrAsQelib(control: number, target: number): Gate[] {
-  return [
-    { op: "h", qubit: target },
-    { op: "cx", control, target },
-    { op: "rz", qubit: target, angle: Math.PI / 2 },
-    { op: "cx", control, target },
-    { op: "h", qubit: target },
-    { op: "x", qubit: control },
-  ];
-}
+/**
+ * ECR(c, t) = X_c RZX(pi/2) = X_c H_t RZZ(pi/2) H_t, RZZ by two CX around an RZ: Qiskit's ECR
+ * matrix up to a global phase (a gate definition's phase is not observable).
+ */
+export const QASM2_ECR_DEFINITION = "gate ecr c,t { h t; cx c,t; rz(pi/2) t; cx c,t; h t; x c; }";
 
 function gateLine(op: Exclude<Operation, { op: "measure" } | { op: "barrier" }>, q: (k: number) => string, numParams: number, sep = ", "): string {
   if ("qubit" in op) return "angle" in op ? `${op.op}(${formatAngle(op.angle, numParams)}) ${q(op.qubit)};` : `${op.op} ${q(op.qubit)};`;

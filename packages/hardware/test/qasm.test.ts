@@ -6,15 +6,19 @@ import {
   formatReal,
   layerCircuits,
   layerTemplate,
+  LocalProvider,
   parameterName,
   planLayer,
+  QASM2_ECR_DEFINITION,
   toQasm2,
   toQasm3,
   type Circuit,
   type Operation,
 } from "../src/index.js";
 import { lineTarget } from "./support/line-target.js";
-import { seededRandom, stateVector, type Complex } from "./support/simulator.js";
+import { probOne, seededRandom, stateVector, type Complex } from "./support/simulator.js";
+import { importQasm2 } from "../src/providers/qasm2-import.js";
+import { loadQuantumCircuit } from "../src/providers/quantum-circuit-loader.js";
 
 const rand = seededRandom(5);
 
@@ -117,7 +121,7 @@ describe("OpenQASM 2 for quantum-circuit", () => {
     );
   });
 
-  it("writes ecr, which quantum-circuit does not know, as gates it does, equal to Qiskit's ECR matrix", () => {
+  it("keeps ecr native: declared once in the header, applied as `ecr`, equal to Qiskit's ECR matrix on quantum-circuit", () => {
     // Qiskit's ECRGate matrix, basis index = q0 + 2 q1, control q0: (1/sqrt2) [[0,1,0,i],[1,0,-i,0],[0,i,0,1],[-i,0,1,0]].
     const s = Math.SQRT1_2;
     const ecr: Complex[][] = [
@@ -133,7 +137,11 @@ describe("OpenQASM 2 for quantum-circuit", () => {
       ]);
       const input = stateVector({ numQubits: 2, numClbits: 0, ops: prep });
       const withEcr: Circuit = { numQubits: 2, numClbits: 0, ops: [...prep, { op: "ecr", control: 0, target: 1 }] };
-      expect(toQasm2(withEcr)).not.toContain("ecr");
+      const text = toQasm2(withEcr);
+      expect(text.split("\n").filter((l) => l.startsWith("gate "))).toEqual([QASM2_ECR_DEFINITION]);
+      expect(text).toContain("\necr q[0],q[1];\n");
+      // The body after the header is in the circuit's own gates: no h / cx expansion of the ecr.
+      expect(text.slice(text.indexOf("qreg")).match(/^(cx|h) /m)).toBeNull();
       const out = stateVector(withEcr);
       const want = ecr.map((row) =>
         row.reduce((acc, m, j) => ({ re: acc.re + m.re * input[j].re - m.im * input[j].im, im: acc.im + m.re * input[j].im + m.im * input[j].re }), { re: 0, im: 0 }),
@@ -147,6 +155,32 @@ describe("OpenQASM 2 for quantum-circuit", () => {
       });
       expect(Math.abs(Math.hypot(re, im) - 1)).toBeLessThan(1e-12);
     }
+  });
+
+  it("a Model 2 block compiled for a directed ecr device stays native in OpenQASM 2 and keeps the closed-form ancilla marginals", async () => {
+    const target = lineTarget(6, ["rz", "sx", "x", "ecr"], true);
+    const g = 0.7;
+    const layout = planLayer(target, g);
+    const angles = Float64Array.of(0.3, 2.5, -1.2);
+    const [block] = layerCircuits(layout, angles);
+    const compiled = compileForTarget(block, target);
+    const text = toQasm2(compiled);
+    const body = text.slice(text.indexOf("qreg"));
+    expect(body.match(/^ecr /gm)).toHaveLength(3);
+    expect(body.match(/^(cx|cz|h) /m)).toBeNull();
+    const state = stateVector(compiled);
+    angles.forEach((a, i) => expect(Math.abs(probOne(state, layout.ancillaQubits[i]) - (1 - Math.sin(g) * Math.cos(a)) / 2)).toBeLessThan(1e-12));
+    // The local provider reads the declared gate too.
+    await loadQuantumCircuit();
+    const imported = importQasm2(text);
+    expect(imported.gates.some((x) => x.name === "cx")).toBe(true);
+    expect(imported.gates.some((x) => x.name === "ecr")).toBe(false);
+    const [[shots]] = await new LocalProvider({ numQubits: 6, seed: 1 }).run({ pubs: [{ program: text, clbits: 3, bindings: null }], shots: 4000 });
+    angles.forEach((a, i) => {
+      const p = (1 - Math.sin(g) * Math.cos(a)) / 2;
+      const ones = shots.filter((bits) => bits[i] === 1).length;
+      expect(Math.abs(ones / 4000 - p)).toBeLessThan(4.5 * Math.sqrt((p * (1 - p)) / 4000));
+    });
   });
 
   it("refuses templates and gates OpenQASM 3's stdgates.inc lacks, with the fix", () => {

@@ -25,19 +25,27 @@ export interface ImportedProgram {
 /**
  * Reads OpenQASM 2 text with quantum-circuit's own importer (`importQASM`) and lists what it
  * understood. Only what an ideal device run needs is accepted: one classical register, unitary
- * gates quantum-circuit knows, barriers, and measurements that come after every gate on their
- * qubit (so outcome probabilities can be read off the final state).
+ * gates quantum-circuit knows or the program defines (`gate NAME ... { ... }`, expanded),
+ * barriers, and measurements that come after every gate on their qubit (so outcome probabilities
+ * can be read off the final state).
  */
 export function importQasm2(program: string): ImportedProgram {
-  const circuit = new (quantumCircuit())();
+  const QuantumCircuit = quantumCircuit();
+  const read = new QuantumCircuit();
   let firstError: string | null = null;
-  circuit.importQASM(program, (errors) => {
+  read.importQASM(program, (errors) => {
     if (errors.length > 0 && firstError === null) {
       const e = errors[0];
       firstError = `line ${e.line}, column ${e.col}: ${e.msg}`;
     }
   });
   if (firstError !== null) throw new DataError(`OpenQASM 2 program does not parse (${firstError})`);
+  // Gates the program defines itself (e.g. Eagle's `ecr`) are expanded into the gates of their bodies.
+  let circuit = read;
+  if (Object.keys(read.customGates).length > 0) {
+    circuit = new QuantumCircuit();
+    circuit.load(read.save(true));
+  }
 
   const cregNames = Object.keys(circuit.cregs);
   if (cregNames.length !== 1) {

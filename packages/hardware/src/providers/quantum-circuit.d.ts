@@ -30,6 +30,9 @@ declare module "quantum-circuit" {
     readonly basicGates: Record<string, unknown>;
     readonly customGates: Record<string, unknown>;
     importQASM(input: string, errorCallback: (errors: QcImportError[]) => void): void;
+    /** The circuit as a plain object; with `decompose`, gates defined in the program (`gate ... { }`) are expanded. */
+    save(decompose?: boolean): unknown;
+    load(saved: unknown): void;
     numCols(): number;
     getGateAt(column: number, wire: number): QcGate | null;
     appendGate(name: string, wires: number | number[], options?: QcGateOptions): void;

@@ -18,7 +18,7 @@ function load(qasm: string): QuantumCircuit {
   if (errors.length > 0) throw new Error(`quantum-circuit rejected the program: ${JSON.stringify(errors)}\n${qasm}`);
   for (const column of qc.gates) {
     for (const gate of column) {
-      if (gate && !qc.basicGates[gate.name]) throw new Error(`quantum-circuit does not know gate ${gate.name}`);
+      if (gate && !qc.basicGates[gate.name] && !qc.customGates[gate.name]) throw new Error(`quantum-circuit does not know gate ${gate.name}`);
     }
   }
   return qc;
