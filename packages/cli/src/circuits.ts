@@ -33,7 +33,7 @@ export function registerCircuitsCommand(program: Command): void {
     .option("--a <a>", "override the quantumness a of the saved network")
     .option("--g <g>", "override the entanglement angle g of the saved network")
     .option("--images <n>", "test images in the pass", "4")
-    .option("--target <name|file>", "heron, eagle, or a target JSON file", "heron")
+    .option("--target <name|file|dir>", "heron, eagle, a target JSON file, or an IBM calibration snapshot directory (conf_NAME.json + props_NAME.json)", "heron")
     .addOption(new Option("--format <f>", "OpenQASM version").choices(["qasm3", "qasm2"]).default("qasm3"))
     .option("--identity-pairs <k>", "identity pairs before each measurement", "0")
     .option("--seed <n>", "seed of the local simulator's shots", "0")
@@ -96,6 +96,12 @@ function writeLayer(out: string, format: QasmFormat, call: LayerCall): object {
     qubitsPerBlock: cost.qubitsPerBlock,
     neuronQubits: call.layout.neuronQubits,
     ancillaQubits: call.layout.ancillaQubits,
+    // What the layout left out of the target and why: faulty qubits and couplers, poor readout.
+    avoided: {
+      maxReadoutError: call.layout.avoided.maxReadoutError,
+      qubits: call.layout.avoided.avoidedQubits,
+      couplers: call.layout.avoided.avoidedCouplers,
+    },
     angles: Array.from(call.angles),
   };
 }

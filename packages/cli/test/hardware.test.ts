@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtinTarget } from "@natural-quantization/hardware";
 import { IbmTestServer } from "../../hardware/test/providers/ibm-test-server.js";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -82,6 +83,37 @@ describe("nq on quantum hardware and simulated noise", () => {
     expect(readFileSync(join(out, "layer-1", "template.qasm"), "utf8")).toMatch(/input float\[64\] p0?0;/);
   });
 
+  it("circuits avoids a target's faulty qubits, dead couplers and poor readers, and the manifest says which and why", () => {
+    const heron = JSON.parse(JSON.stringify(builtinTarget("heron"))) as {
+      qubits: Record<string, unknown>[];
+      instructions: { gate: string; qubits: number[]; error: number }[];
+    };
+    heron.qubits[5].readoutP01 = 0.45;
+    heron.qubits[5].readoutP10 = 0.35;
+    heron.qubits[7].operational = false;
+    for (const ins of heron.instructions) if (ins.gate === "cz" && ins.qubits.every((q) => q === 0 || q === 1)) ins.error = 1;
+    const file = join(dir, "faulty-heron.json");
+    writeFileSync(file, JSON.stringify(heron));
+    const out = join(dir, "circuits-faulty");
+    expect(nq(["circuits", "--weights", weights, "--images", "2", "--target", file, "--g", "0.8", "--out", out]).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as {
+      layers: { neuronQubits: number[]; ancillaQubits: number[]; avoided: { maxReadoutError: number; qubits: unknown[]; couplers: unknown[] } }[];
+    };
+    for (const layer of manifest.layers) {
+      expect(layer.avoided).toEqual({
+        maxReadoutError: 0.1,
+        qubits: [
+          { qubit: 5, reason: "readout error 0.4 > 0.1" },
+          { qubit: 7, reason: "not operational" },
+        ],
+        couplers: [{ qubits: [0, 1], reason: "cz gate_error 1 (dead)" }],
+      });
+      const used = [...layer.neuronQubits, ...layer.ancillaQubits];
+      expect(used.includes(5) || used.includes(7)).toBe(false);
+      layer.neuronQubits.forEach((n, i) => expect([n, layer.ancillaQubits[i]].sort().join()).not.toBe("0,1"));
+    }
+  });
+
   it("cost prints the jobs, circuits and shots of an evaluation without submitting anything", () => {
     const r = nq(["cost", "--width", "16", "--target", "eagle", "--images", "100", "--shots", "15", "--json"]);
     expect(r.code).toBe(0);
@@ -133,6 +165,14 @@ describe("nq on quantum hardware and simulated noise", () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^nq: this run submits more than 10000 circuit executions to ibm-runtime .*rerun with --yes$/m);
       expect(server.requests.filter((q) => q.route === "create").length).toBe(before);
+    });
+
+    it("refuses --target with --device in one line: a device run uses the device's own target", async () => {
+      const before = server.requests.length;
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--target", "heron"], { ...process.env, ...server.env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^nq: --target heron cannot replace the layout of device test_heron6: a device run uses the device's own configuration and properties \(drop --target\)$/m);
+      expect(server.requests.length).toBe(before);
     });
 
     it("names the missing credentials", async () => {
