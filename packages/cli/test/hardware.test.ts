@@ -83,7 +83,7 @@ describe("nq on quantum hardware and simulated noise", () => {
     expect(readFileSync(join(out, "layer-1", "template.qasm"), "utf8")).toMatch(/input float\[64\] p0?0;/);
   });
 
-  it("circuits avoids a target's faulty qubits, dead couplers and poor readers, and the manifest says which and why", () => {
+  it("circuits avoids a target's faulty qubits, dead couplers and poor readers, and the manifest says which and why", async () => {
     const heron = JSON.parse(JSON.stringify(builtinTarget("heron"))) as {
       qubits: Record<string, unknown>[];
       instructions: { gate: string; qubits: number[]; error: number }[];
@@ -95,7 +95,8 @@ describe("nq on quantum hardware and simulated noise", () => {
     const file = join(dir, "faulty-heron.json");
     writeFileSync(file, JSON.stringify(heron));
     const out = join(dir, "circuits-faulty");
-    expect(nq(["circuits", "--weights", weights, "--images", "2", "--target", file, "--g", "0.8", "--out", out]).code).toBe(0);
+    // Spawned without blocking: a long spawnSync starves vitest's worker of its event loop.
+    expect((await nqAsync(["circuits", "--weights", weights, "--images", "2", "--target", file, "--g", "0.8", "--out", out], process.env)).code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as {
       layers: { neuronQubits: number[]; ancillaQubits: number[]; avoided: { maxReadoutError: number; qubits: unknown[]; couplers: unknown[] } }[];
     };
