@@ -187,3 +187,19 @@ describe("results, request size, sessions and usage", () => {
     expect(p.quantumSecondsUsed).toBeCloseTo(6 * 100 * 0.0005, 9);
   });
 });
+
+describe("IAM failures", () => {
+  it("an IAM that keeps failing with 5xx is reported as IAM failing, not as a rejected key", async () => {
+    server.failNext({ route: "iam", status: 503, times: 10 });
+    const error = await provider().run({ pubs: certainPubs(1), shots: 5 }).then(() => null, (e: Error) => e);
+    expect(error?.message).toMatch(/^IBM Cloud IAM at http:\/\/127\.0\.0\.1:\d+\/identity\/token is failing \(HTTP 503 after 3 retries\); try again later$/);
+    expect(error?.message).not.toMatch(/did not accept the API key/);
+  });
+
+  it("an IAM error that quotes the key does not show it", async () => {
+    server.failNext({ route: "iam", status: 400, body: { errorCode: "BXNIM0415E", errorMessage: `Provided API key ${TEST_KEY} could not be found.` } });
+    const error = await provider().run({ pubs: certainPubs(1), shots: 5 }).then(() => null, (e: Error) => e);
+    expect(error?.message).toMatch(/did not accept the API key \(HTTP 400 BXNIM0415E: Provided API key \[the key\] could not be found\.\)/);
+    expect(error?.message).not.toContain(TEST_KEY);
+  });
+});
