@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { parseInteger } from "./parse.js";
+import { parseInteger } from "@natural-quantization/core";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { plotSpec, type NoiseStudyRow } from "../src/noise-study.js";
-import { renderSvg } from "../src/sweep/plots.js";
+import { renderSvg } from "@natural-quantization/sweep";
 import { nq } from "./helpers.js";
 
 const docs = fileURLToPath(new URL("../../../docs/hardware-16/noise-study/", import.meta.url));
