@@ -9,7 +9,7 @@ import type { NoiseModel } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
 import { simulatedNoise } from "./hardware-options.js";
 import { parseInteger } from "./parse.js";
-import { printDownloadProgress } from "./progress.js";
+import { printDownloadProgress, stderrProgress } from "./progress.js";
 import { renderSvg, svgToPng } from "./sweep/plots.js";
 
 interface StudyOptions {
@@ -58,26 +58,33 @@ export function registerNoiseStudyCommand(program: Command): void {
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const rows: NoiseStudyRow[] = [];
-      for (const [i, rec] of records.entries()) {
-        const weights = join(dir, "cells", rec.key, "weights.json");
-        if (!existsSync(weights)) throw new UserError(`cell ${rec.key} has no weights.json (${weights}); finish the sweep first`);
-        const ck = loadCheckpoint(weights);
-        await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
-        const testSize = o.testSize === undefined ? rec.testSize : parseInteger("test-size", o.testSize, 1);
-        const data = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
-        for (const condition of ["noise-free", "noisy"] as const) {
-          const c = await composeMachine({ backend: o.backend, ...(condition === "noisy" ? { noise } : {}) });
-          let ev: EvalResult;
-          try {
-            ev = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split: data.test, shots, seed });
-          } finally {
-            disposeMachine(c);
+      const progress = stderrProgress();
+      try {
+        for (const [i, rec] of records.entries()) {
+          const weights = join(dir, "cells", rec.key, "weights.json");
+          if (!existsSync(weights)) throw new UserError(`cell ${rec.key} has no weights.json (${weights}); finish the sweep first`);
+          const ck = loadCheckpoint(weights);
+          await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
+          const testSize = o.testSize === undefined ? rec.testSize : parseInteger("test-size", o.testSize, 1);
+          const data = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
+          for (const condition of ["noise-free", "noisy"] as const) {
+            progress.setContext(`noise study ${i + 1}/${records.length} ${rec.key} ${condition}: `);
+            const c = await composeMachine({ backend: o.backend, ...(condition === "noisy" ? { noise } : {}) }, progress.reporter());
+            let ev: EvalResult;
+            try {
+              ev = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split: data.test, shots, seed });
+            } finally {
+              disposeMachine(c);
+            }
+            rows.push({ key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition, testError1: ev.oneShot.error, testErrorK: ev.kShot.error, testSize: data.test.n, shots });
           }
-          rows.push({ key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition, testError1: ev.oneShot.error, testErrorK: ev.kShot.error, testSize: data.test.n, shots });
+          const [free, noisy] = rows.slice(-2);
+          progress.setContext("");
+          progress.line(`noise study ${i + 1}/${records.length} ${rec.key}: ${shots}-shot error ${pct(free.testErrorK)} noise-free, ${pct(noisy.testErrorK)} noisy`);
         }
-        process.stderr.write(`\rnoise study: ${i + 1}/${records.length} cells`);
+      } finally {
+        progress.close();
       }
-      process.stderr.write("\n");
       const out = join(dir, "noise-study");
       writeJsonAtomic(join(out, "results.json"), { noise, source: o.target ?? o.noise, rows });
       writeFileAtomic(join(out, "summary.csv"), summaryCsv(rows));
@@ -87,6 +94,8 @@ export function registerNoiseStudyCommand(program: Command): void {
       process.stderr.write(`wrote ${out}/results.json, summary.csv and plots/error-vs-a-noise.{svg,png}\n`);
     });
 }
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 interface SummaryPoint {
   readonly a: number;

@@ -1,4 +1,5 @@
 import type { RunRecord } from "../experiment.js";
+import { duration, stderrProgress, type ProgressRenderer } from "../progress.js";
 import { formatG, type Cell } from "./grid.js";
 
 export interface CellProgress {
@@ -21,12 +22,7 @@ export interface SweepDisplay {
 
 export const silentDisplay: SweepDisplay = { begin() {}, started() {}, progress() {}, finished() {}, failed() {}, end() {} };
 
-export function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-}
+export { duration };
 
 const cellName = (c: Cell) => `a=${c.a} g=${formatG(c.g)} seed=${c.seed}`;
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -38,40 +34,38 @@ interface Running {
 }
 
 /**
- * One overall status line on stderr (cells done, each running cell's epoch, time left),
- * redrawn in place on a terminal; elsewhere one line per finished cell.
+ * One overall status line (cells done, each running cell's epoch, time left) through the CLI's
+ * progress renderer: redrawn in place on a terminal, a plain line whenever a log was silent for a
+ * while; and one line per finished cell.
  */
 export class StderrSweepDisplay implements SweepDisplay {
-  private readonly tty: boolean;
   private total = 0;
   private done = 0;
   private slots = 1;
   private readonly running = new Map<string, Running>();
   /** Durations of the cells finished in this session: the basis of the estimate. */
   private readonly durations: number[] = [];
-  private lastDraw = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
-    this.tty = stream.isTTY === true;
-  }
+  constructor(private readonly out: ProgressRenderer = stderrProgress()) {}
 
   begin(info: { total: number; finished: number; slots: number; threads: number; backend: string; dir: string }): void {
     this.total = info.total;
     this.done = info.finished;
     this.slots = info.slots;
     const skipped = info.finished > 0 ? `, ${info.finished} already finished` : "";
-    this.stream.write(`sweep: ${info.total} cells${skipped} in ${info.dir}; ${info.slots} at a time on ${info.backend} (${info.threads} thread${info.threads === 1 ? "" : "s"} each)\n`);
+    this.out.line(`sweep: ${info.total} cells${skipped} in ${info.dir}; ${info.slots} at a time on ${info.backend} (${info.threads} thread${info.threads === 1 ? "" : "s"} each)`);
+    this.out.setStatus(() => this.statusLine());
   }
 
   started(cell: Cell): void {
     this.running.set(cell.key, { cell, since: performance.now(), progress: null });
-    this.draw(false);
+    this.out.tick();
   }
 
   progress(cell: Cell, p: CellProgress): void {
     const r = this.running.get(cell.key);
     if (r) r.progress = p;
-    this.draw(false);
+    this.out.tick();
   }
 
   finished(cell: Cell, record: RunRecord, seconds: number): void {
@@ -79,21 +73,17 @@ export class StderrSweepDisplay implements SweepDisplay {
     this.running.delete(cell.key);
     this.done++;
     this.durations.push(r ? (performance.now() - r.since) / 1000 : seconds);
-    this.clear();
-    this.stream.write(`[${this.done}/${this.total}] ${cellName(cell)}: 1-shot ${pct(record.testError1)}, ${record.shots}-shot ${pct(record.testErrorK)} (${seconds < 10 ? `${seconds.toFixed(1)}s` : duration(seconds)}); ${this.leftText()}\n`);
-    this.draw(true);
+    this.out.line(`[${this.done}/${this.total}] ${cellName(cell)}: 1-shot ${pct(record.testError1)}, ${record.shots}-shot ${pct(record.testErrorK)} (${seconds < 10 ? `${seconds.toFixed(1)}s` : duration(seconds)}); ${this.leftText()}`);
   }
 
   failed(cell: Cell, message: string): void {
     this.running.delete(cell.key);
     this.done++;
-    this.clear();
-    this.stream.write(`[${this.done}/${this.total}] ${cellName(cell)}: FAILED: ${message}\n`);
-    this.draw(true);
+    this.out.line(`[${this.done}/${this.total}] ${cellName(cell)}: FAILED: ${message}`);
   }
 
   end(): void {
-    this.clear();
+    this.out.close();
   }
 
   /** Seconds left: pending and running cells at the mean duration so far, shared among the slots. */
@@ -124,20 +114,6 @@ export class StderrSweepDisplay implements SweepDisplay {
       return `${cellName(r.cell)} ${what}`;
     });
     // Time left first: a narrow terminal cuts the end of the line.
-    const line = `sweep ${this.done}/${this.total} done, ${this.leftText()} | ${parts.join(", ")}`;
-    const width = this.stream.columns ?? 120;
-    return line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
-  }
-
-  private draw(force: boolean): void {
-    if (!this.tty) return;
-    const now = performance.now();
-    if (!force && now - this.lastDraw < 200) return;
-    this.lastDraw = now;
-    this.stream.write(`\r\x1b[2K${this.statusLine()}`);
-  }
-
-  private clear(): void {
-    if (this.tty) this.stream.write("\r\x1b[2K");
+    return `sweep ${this.done}/${this.total} done, ${this.leftText()}${parts.length > 0 ? ` | ${parts.join(", ")}` : ""}`;
   }
 }
