@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,12 +10,8 @@ import { runBench } from "../src/bench.js";
 import { ProgressRenderer } from "../src/progress.js";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
-/** nq with stderr a pipe (not a terminal), as in a log or Slurm output. */
-const nq = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-const nqAsync = (args: string[], env: NodeJS.ProcessEnv) =>
+/** nq with stderr a pipe (not a terminal), as in a log or Slurm output; async, so vitest's worker stays responsive. */
+const nq = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
     let stdout = "", stderr = "";
@@ -29,8 +25,8 @@ const longish = ["--dataset", "synthetic", "--train-size", "2560", "--test-size"
 const dir = mkdtempSync(join(tmpdir(), "nq-progress-"));
 
 describe("progress of nq in a log (stderr not a terminal)", () => {
-  it("a long-ish sim-cpu run prints periodic plain lines within epochs and the evaluation; --json stays alone on stdout", () => {
-    const r = nq(["train", ...longish, "--json", "--out", join(dir, "run")], { NQ_PROGRESS_SECONDS: "0.2" });
+  it("a long-ish sim-cpu run prints periodic plain lines within epochs and the evaluation; --json stays alone on stdout", async () => {
+    const r = await nq(["train", ...longish, "--json", "--out", join(dir, "run")], { NQ_PROGRESS_SECONDS: "0.2" });
     expect(r.code).toBe(0);
     // stdout: exactly one JSON object.
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
@@ -45,18 +41,18 @@ describe("progress of nq in a log (stderr not a terminal)", () => {
     expect(lines.filter((l) => /^epoch \d\/2 loss /.test(l))).toHaveLength(2);
   });
 
-  it("a short run under the default interval prints no periodic lines, only each epoch's line", () => {
-    const r = nq(["train", "--dataset", "synthetic", "--train-size", "200", "--test-size", "100", "--width", "16", "--depth", "3", "--epochs", "2", "--shots", "3", "--json"]);
+  it("a short run under the default interval prints no periodic lines, only each epoch's line", async () => {
+    const r = await nq(["train", "--dataset", "synthetic", "--train-size", "200", "--test-size", "100", "--width", "16", "--depth", "3", "--epochs", "2", "--shots", "3", "--json"]);
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^epoch 1\/2 loss /), expect.stringMatching(/^epoch 2\/2 loss /)]);
   });
 
-  it("eval and predict show their evaluation's passes", () => {
+  it("eval and predict show their evaluation's passes", async () => {
     const w = join(dir, "run", "weights.json");
-    const ev = nq(["eval", "--weights", w, "--backend", "sim-cpu", "--shots", "10", "--json"], { NQ_PROGRESS_SECONDS: "0.2" });
+    const ev = await nq(["eval", "--weights", w, "--backend", "sim-cpu", "--shots", "10", "--json"], { NQ_PROGRESS_SECONDS: "0.2" });
     expect(ev.code).toBe(0);
     expect(ev.stderr).toMatch(/^evaluating \d+ images x 10 shots: \d+% /m);
-    const p = nq(["predict", "--weights", w, "--backend", "sim-cpu", "--shots", "10", "--out", join(dir, "p.csv")], { NQ_PROGRESS_SECONDS: "0.2" });
+    const p = await nq(["predict", "--weights", w, "--backend", "sim-cpu", "--shots", "10", "--out", join(dir, "p.csv")], { NQ_PROGRESS_SECONDS: "0.2" });
     expect(p.code).toBe(0);
     expect(p.stderr).toMatch(/^evaluating \d+ images x 10 shots: \d+% /m);
   });
@@ -69,9 +65,9 @@ describe("progress of nq in a log (stderr not a terminal)", () => {
     afterAll(async () => server.close());
 
     it("an ibm-runtime evaluation says which job of which layer it waits for, by id, queued then running", async () => {
-      const t = nq(["train", "--dataset", "synthetic", "--train-size", "400", "--test-size", "50", "--width", "8", "--depth", "2", "--epochs", "2", "--backend", "sim-cpu", "--out", join(dir, "small")]);
+      const t = await nq(["train", "--dataset", "synthetic", "--train-size", "400", "--test-size", "50", "--width", "8", "--depth", "2", "--epochs", "2", "--backend", "sim-cpu", "--out", join(dir, "small")]);
       expect(t.code).toBe(0);
-      const r = await nqAsync(
+      const r = await nq(
         ["eval", "--weights", join(dir, "small", "weights.json"), "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "50", "--shots", "2", "--json"],
         { ...server.env(), NQ_PROGRESS_SECONDS: "0.5" },
       );
