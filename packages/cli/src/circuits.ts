@@ -5,8 +5,8 @@ import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quant
 import { loadDataset } from "@natural-quantization/datasets";
 import { layerCost, type LayerCall, type QasmFormat } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
+import { parseInteger, parseNumber } from "@natural-quantization/core";
 import { stderrProgress } from "./progress.js";
-import { parseInteger, parseNumber } from "./parse.js";
 
 interface CircuitsCliOptions {
   weights: string;

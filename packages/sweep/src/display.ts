@@ -1,5 +1,4 @@
-import type { RunRecord } from "../experiment.js";
-import { duration, stderrProgress, type ProgressRenderer } from "../progress.js";
+import type { RunRecord } from "./experiment.js";
 import { formatG, type Cell } from "./grid.js";
 
 export interface CellProgress {
@@ -22,7 +21,12 @@ export interface SweepDisplay {
 
 export const silentDisplay: SweepDisplay = { begin() {}, started() {}, progress() {}, finished() {}, failed() {}, end() {} };
 
-export { duration };
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
 
 const cellName = (c: Cell) => `a=${c.a} g=${formatG(c.g)} seed=${c.seed}`;
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -34,9 +38,64 @@ interface Running {
 }
 
 /**
- * One overall status line (cells done, each running cell's epoch, time left) through the CLI's
- * progress renderer: redrawn in place on a terminal, a plain line whenever a log was silent for a
- * while; and one line per finished cell.
+ * Where a sweep display writes: permanent lines, and one status line computed when shown. The
+ * CLI passes its progress renderer (a bar on a terminal, periodic lines in a log); the default
+ * redraws the status line in place on a terminal and shows it nowhere else.
+ */
+export interface StatusOutput {
+  line(text: string): void;
+  setStatus(render: () => string): void;
+  /** Something changed: show the status if it is due. */
+  tick(): void;
+  close(): void;
+}
+
+/** The default output: stderr, the status line redrawn at most every 200 ms on a terminal only. */
+class TerminalStatus implements StatusOutput {
+  private readonly tty: boolean;
+  private render: (() => string) | null = null;
+  private lastDraw = 0;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    this.tty = stream.isTTY === true;
+  }
+
+  line(text: string): void {
+    this.clear();
+    this.stream.write(`${text}\n`);
+    this.draw(true);
+  }
+
+  setStatus(render: () => string): void {
+    this.render = render;
+  }
+
+  tick(): void {
+    this.draw(false);
+  }
+
+  close(): void {
+    this.clear();
+  }
+
+  private draw(force: boolean): void {
+    if (!this.tty || !this.render) return;
+    const now = performance.now();
+    if (!force && now - this.lastDraw < 200) return;
+    this.lastDraw = now;
+    const line = this.render();
+    const width = this.stream.columns ?? 120;
+    this.stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+  }
+
+  private clear(): void {
+    if (this.tty) this.stream.write("\r\x1b[2K");
+  }
+}
+
+/**
+ * One overall status line (cells done, each running cell's epoch, time left) and one line per
+ * finished cell, on a StatusOutput (default: stderr, the status redrawn in place on a terminal).
  */
 export class StderrSweepDisplay implements SweepDisplay {
   private total = 0;
@@ -46,7 +105,7 @@ export class StderrSweepDisplay implements SweepDisplay {
   /** Durations of the cells finished in this session: the basis of the estimate. */
   private readonly durations: number[] = [];
 
-  constructor(private readonly out: ProgressRenderer = stderrProgress()) {}
+  constructor(private readonly out: StatusOutput = new TerminalStatus()) {}
 
   begin(info: { total: number; finished: number; slots: number; threads: number; backend: string; dir: string }): void {
     this.total = info.total;
