@@ -68,7 +68,7 @@ describe("progress of nq in a log (stderr not a terminal)", () => {
       const t = await nq(["train", "--dataset", "synthetic", "--train-size", "400", "--test-size", "50", "--width", "8", "--depth", "2", "--epochs", "2", "--backend", "sim-cpu", "--out", join(dir, "small")]);
       expect(t.code).toBe(0);
       const r = await nq(
-        ["eval", "--weights", join(dir, "small", "weights.json"), "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "50", "--shots", "2", "--json"],
+        ["eval", "--weights", join(dir, "small", "weights.json"), "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "50", "--shots", "2", "--json", "--out", join(dir, "device-run")],
         { ...server.env(), NQ_PROGRESS_SECONDS: "0.5" },
       );
       expect(r.code).toBe(0);
