@@ -1,5 +1,5 @@
 import type { InjectionToken } from "tsyringe";
-import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine } from "@natural-quantization/core";
+import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
 import type { JobStatus, QuantumProvider } from "./provider.js";
 import { JobLedger } from "./job-ledger.js";
@@ -78,9 +78,9 @@ export async function loadProvider(name: string): Promise<ProviderPlugin> {
 /**
  * The device qubit layer over a dense engine: provider by name; the target is the named device's
  * own (its configuration and properties: coupling directions, errors, faulty elements), or, where
- * no device is named, the settings' target or the provider's.
+ * no device is named, the settings' target or the provider's; `progress` is told of every job's state.
  */
-export async function createHardwareLayer(dense: DenseEngine, settings: HardwareSettings): Promise<HardwareQubitLayer> {
+export async function createHardwareLayer(dense: DenseEngine, settings: HardwareSettings, progress?: ProgressReporter): Promise<HardwareQubitLayer> {
   if (settings.device !== undefined && settings.target !== undefined) {
     // A stand-in layout on a real device sends gates against its couplers and onto its faulty qubits.
     throw new UserError(
@@ -97,6 +97,7 @@ export async function createHardwareLayer(dense: DenseEngine, settings: Hardware
     beforeJob: settings.beforeJob,
     onStatus: settings.onStatus,
     onLayer: settings.onLayer,
+    progress,
   });
 }
 
@@ -107,7 +108,9 @@ export const backend: BackendPlugin = {
   borrowsDense: true,
   async register(container) {
     if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
-    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings));
+    // The run's progress reporter, where the caller bound one before the backend (the CLI does).
+    const progress = container.isRegistered(Tokens.ProgressReporter, true) ? container.resolve(Tokens.ProgressReporter) : undefined;
+    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings), progress);
     container.register(Tokens.QubitLayer, { useValue: layer });
   },
 };
