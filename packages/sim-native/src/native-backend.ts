@@ -21,6 +21,15 @@ export interface NativeBackendOptions extends BackendOptions {
    * recomputing it (k-shot evaluation: consecutive shots differ in few neurons). Default true.
    */
   readonly incremental?: boolean;
+  /** Time every kernel call (wall and CPU time, see `kernelTimes`): for profiling. Default false. */
+  readonly profile?: boolean;
+}
+
+/** Time spent in one kernel (see NativeBackendOptions.profile). */
+export interface KernelTime {
+  calls: number;
+  wallMs: number;
+  cpuMs: number;
 }
 
 /** A block of native memory: its address, size and the ArrayBuffer over it. */
@@ -153,6 +162,8 @@ export class NativeBackend implements Backend {
   private allocated = 0;
   /** Rows of sign-input products computed so far, and how many of them were updated from their input's flips. */
   readonly stats = { signRows: 0, updatedRows: 0 };
+  /** Per kernel, when profiling (options.profile). */
+  readonly kernelTimes: Map<string, KernelTime> | null;
 
   constructor(options: NativeBackendOptions = {}) {
     const threads = options.threads ?? availableParallelism();
@@ -160,6 +171,7 @@ export class NativeBackend implements Backend {
     this.lib = binding();
     this.isa = this.lib.isa;
     this.incremental = options.incremental ?? true;
+    this.kernelTimes = options.profile ? new Map() : null;
     this.pool = this.lib.createPool(threads);
     this.capabilities = { training: true, sampling: "exact", deterministic: true, maxQubits: null, noise: false, threads };
     const lib = this.lib;
@@ -455,7 +467,16 @@ export class NativeBackend implements Backend {
    */
   private run(kernel: KernelName, args: readonly number[], total: number, granule: number, work: number): number {
     const chunks = Math.max(1, Math.min(MAX_CHUNKS, Math.floor(work / MIN_CHUNK_WORK)));
-    return this.lib.run(this.pool, Kernel[kernel], total, granule, chunks, this.pack(args), args.length);
+    if (!this.kernelTimes) return this.lib.run(this.pool, Kernel[kernel], total, granule, chunks, this.pack(args), args.length);
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    const r = this.lib.run(this.pool, Kernel[kernel], total, granule, chunks, this.pack(args), args.length);
+    const c = process.cpuUsage(c0);
+    const k = this.kernelTimes.get(kernel) ?? { calls: 0, wallMs: 0, cpuMs: 0 };
+    k.calls++;
+    k.wallMs += performance.now() - t0;
+    k.cpuMs += (c.user + c.system) / 1000;
+    this.kernelTimes.set(kernel, k);
+    return r;
   }
 
   private pack(args: readonly number[]): Float64Array {
