@@ -29,11 +29,13 @@ typedef double vd __attribute__((vector_size(VD * 8)));
 typedef int64_t vl __attribute__((vector_size(VD * 8)));
 
 /** Accumulator vectors of one column tile (kept in registers). */
-#if NQ_LANES == 16
-static const int TILE = 16;
-#else
 static const int TILE = 8;
-#endif
+/**
+ * Rows of a list product computed together: their lists are built first, then each column tile of
+ * B is summed for all of them, so the tile's slab of B (K rows x TILE vectors) is read from the
+ * core's L2 cache by every row of the block instead of streaming all of B once per row.
+ */
+static const int ROW_BLOCK = 32;
 
 struct Entry {
   int32_t off;  // float offset of a row of B
@@ -53,55 +55,54 @@ static inline int64_t I(double a) { return static_cast<int64_t>(a); }
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // ---------------------------------------------------------------------------------------------
-// Row lists
+// List products: each output row is a sum of listed rows of B with coefficients.
 
-/** c[t] = init[t] + sum_e coef_e B[off_e + t] for the nv vectors of one output row (init may be null). */
-static inline void axpyList(const Entry* list, int count, const float* b, const float* init, float* c, int nv) {
-  int t = 0;
-  for (; t + TILE <= nv; t += TILE) {
-    const int o = t * V;
-    vf acc[TILE];
-#pragma GCC unroll 16
-    for (int q = 0; q < TILE; q++) acc[q] = init ? ld(init + o + q * V) : vf{};
-    for (int e = 0; e < count; e++) {
-      const float* p = b + list[e].off + o;
-      const vf s = splat(list[e].coef);
-#pragma GCC unroll 16
-      for (int q = 0; q < TILE; q++) acc[q] += s * ld(p + q * V);
+/** How one output row of a block is made from its list (see listProduct). */
+struct RowPlan {
+  float* out;
+  /** Start from these values (a bias row, or the row itself for an update); null: zero. */
+  const float* init;
+  const Entry* list;
+  int count;
+  /** Sign products: out = bias + s colsum + t acc (else out = acc). */
+  bool sign;
+  float s, t;
+};
+
+/** One tile (n vectors from float offset o) of every planned row: out = init + sum coef B[off], then the sign form. */
+template <int N>
+static inline void tileRows(const RowPlan* plans, int rows, const float* b, int o, const float* colsum, const float* bias) {
+  for (int p = 0; p < rows; p++) {
+    const RowPlan& r = plans[p];
+    vf acc[N];
+#pragma GCC unroll 8
+    for (int q = 0; q < N; q++) acc[q] = r.init ? ld(r.init + o + q * V) : vf{};
+    const Entry* e = r.list;
+    for (int i = 0; i < r.count; i++) {
+      const float* row = b + e[i].off + o;
+      const vf c = splat(e[i].coef);
+#pragma GCC unroll 8
+      for (int q = 0; q < N; q++) acc[q] += c * ld(row + q * V);
     }
-#pragma GCC unroll 16
-    for (int q = 0; q < TILE; q++) st(c + o + q * V, acc[q]);
-  }
-  for (; t < nv; t++) {
-    const int o = t * V;
-    vf acc = init ? ld(init + o) : vf{};
-    for (int e = 0; e < count; e++) acc += splat(list[e].coef) * ld(b + list[e].off + o);
-    st(c + o, acc);
+    if (r.sign) {
+      const vf sv = splat(r.s), tv = splat(r.t);
+#pragma GCC unroll 8
+      for (int q = 0; q < N; q++) {
+        vf y = sv * ld(colsum + o + q * V) + tv * acc[q];
+        if (bias) y = ld(bias + o + q * V) + y;
+        acc[q] = y;
+      }
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < N; q++) st(r.out + o + q * V, acc[q]);
   }
 }
 
-/** c[t] = sum over the listed rows of B (coefficients ignored: all 1). */
-static inline void sumList(const Entry* list, int count, const float* b, float* c, int nv) {
+/** Every planned row over nv vectors, tile by tile (the slab of B of a tile serves all rows). */
+static inline void listProduct(const RowPlan* plans, int rows, const float* b, int nv, const float* colsum, const float* bias) {
   int t = 0;
-  for (; t + TILE <= nv; t += TILE) {
-    const int o = t * V;
-    vf acc[TILE];
-#pragma GCC unroll 16
-    for (int q = 0; q < TILE; q++) acc[q] = vf{};
-    for (int e = 0; e < count; e++) {
-      const float* p = b + list[e].off + o;
-#pragma GCC unroll 16
-      for (int q = 0; q < TILE; q++) acc[q] += ld(p + q * V);
-    }
-#pragma GCC unroll 16
-    for (int q = 0; q < TILE; q++) st(c + o + q * V, acc[q]);
-  }
-  for (; t < nv; t++) {
-    const int o = t * V;
-    vf acc = vf{};
-    for (int e = 0; e < count; e++) acc += ld(b + list[e].off + o);
-    st(c + o, acc);
-  }
+  for (; t + TILE <= nv; t += TILE) tileRows<TILE>(plans, rows, b, t * V, colsum, bias);
+  for (; t < nv; t++) tileRows<1>(plans, rows, b, t * V, colsum, bias);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,6 +112,7 @@ static inline void sumList(const Entry* list, int count, const float* b, float* 
  * C[r, :] = bias + sum_k A[r, k] B[k, :] for rows [r0, r1), skipping A[r, k] == 0 (MNIST pixels,
  * straight-through gradients). A[r, k] is at a[r ars + k acs], so A may be read transposed.
  * args: a, ars, acs, K, b, bs, width (floats, a multiple of 16), bias (0: none), c, cs.
+ * Scratch: ROW_BLOCK lists of K entries.
  */
 static int64_t gemmSparse(const double* g, char* scratch, int64_t r0, int64_t r1) {
   const float* a = P<float>(g[0]);
@@ -122,19 +124,26 @@ static int64_t gemmSparse(const double* g, char* scratch, int64_t r0, int64_t r1
   const float* bias = P<float>(g[7]);
   float* c = P<float>(g[8]);
   const int64_t cs = I(g[9]);
-  Entry* list = reinterpret_cast<Entry*>(scratch);
-  for (int64_t r = r0; r < r1; r++) {
-    const float* row = a + r * ars;
-    int count = 0;
-    for (int k = 0; k < K; k++) {
-      const float x = row[k * acs];
-      if (x != 0) {
-        list[count].off = (int32_t)(k * bs);
-        list[count].coef = x;
-        count++;
+  RowPlan plans[ROW_BLOCK];
+  Entry* lists = reinterpret_cast<Entry*>(scratch);
+  for (int64_t rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const int rows = (int)min64(ROW_BLOCK, r1 - rb);
+    for (int p = 0; p < rows; p++) {
+      const int64_t r = rb + p;
+      const float* row = a + r * ars;
+      Entry* list = lists + (int64_t)p * K;
+      int count = 0;
+      for (int k = 0; k < K; k++) {
+        const float x = row[k * acs];
+        if (x != 0) {
+          list[count].off = (int32_t)(k * bs);
+          list[count].coef = x;
+          count++;
+        }
       }
+      plans[p] = RowPlan{c + r * cs, bias, list, count, false, 0, 0};
     }
-    axpyList(list, count, b, bias, c + r * cs, nv);
+    listProduct(plans, rows, b, nv, nullptr, nullptr);
   }
   return 0;
 }
@@ -157,31 +166,15 @@ static inline int countFlips(const uint32_t* mask, const uint32_t* save, int wor
   return flips;
 }
 
-/** out += sum over the flipped inputs k of 2 A_new[k] B[k, :]; then saves the new mask. */
-static inline void applyFlips(const uint32_t* mask, uint32_t* save, int words, Entry* list, const float* b, int64_t bs, float* out, int nv) {
-  int count = 0;
-  for (int w = 0; w < words; w++) {
-    const uint32_t now = mask[w];
-    uint32_t diff = now ^ save[w];
-    while (diff != 0) {
-      const int bit = __builtin_ctz(diff);
-      diff &= diff - 1;
-      list[count].off = (int32_t)(((w << 5) + bit) * bs);
-      list[count].coef = ((now >> bit) & 1) ? -2.0f : 2.0f;
-      count++;
-    }
-    save[w] = now;
-  }
-  axpyList(list, count, b, out, out, nv);
-}
-
 /**
  * A product whose left operand is +1/-1: additions only.
  *   C[r, :] = bias + colsum(B) - 2 sum_{k: A[r,k]=-1} B[k, :]   or   bias - colsum(B) + 2 sum_{k: A[r,k]=+1} B[k, :]
  * whichever sums fewer rows. Signs come from A (as > 0) or, with as == 0, from sign masks at a
  * (words uint32 per row). Rows r < incRows whose input flipped in few entries since the mask saved
- * at `saved` are updated from the flips instead; with saved != 0 every row's mask is saved.
+ * at `saved` are updated instead: C[r, :] += sum over the flipped k of 2 A_new[r, k] B[k, :].
+ * With saved != 0 every row's mask is saved for the next call.
  * args: a, as, K, b, bs, width, colsum, bias, c, cs, saved, incRows. Returns the rows updated.
+ * Scratch: ROW_BLOCK masks of words uint32, then ROW_BLOCK lists of K entries.
  */
 static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) {
   const char* a = P<char>(g[0]);
@@ -197,49 +190,62 @@ static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) 
   uint32_t* saved = P<uint32_t>(g[10]);
   const int64_t incRows = I(g[11]);
   const int words = (K + 31) >> 5;
-  uint32_t* maskBuf = reinterpret_cast<uint32_t*>(scratch);
-  Entry* list = reinterpret_cast<Entry*>(scratch + ((words * 4 + 63) & ~63));
-  float* tmp = reinterpret_cast<float*>(reinterpret_cast<char*>(list) + (((int64_t)K * 8 + 63) & ~63));
+  uint32_t* masks = reinterpret_cast<uint32_t*>(scratch);
+  Entry* lists = reinterpret_cast<Entry*>(scratch + (((int64_t)ROW_BLOCK * words * 4 + 63) & ~63));
+  RowPlan plans[ROW_BLOCK];
   int64_t updated = 0;
-  for (int64_t r = r0; r < r1; r++) {
-    float* out = c + r * cs;
-    uint32_t* save = saved ? saved + r * words : nullptr;
-    const uint32_t* mask;
-    if (as == 0) mask = reinterpret_cast<const uint32_t*>(a) + r * words;
-    else {
-      signMask(reinterpret_cast<const float*>(a) + r * as, K, maskBuf);
-      mask = maskBuf;
-    }
-    int neg = 0;
-    for (int w = 0; w < words; w++) neg += __builtin_popcount(mask[w]);
-    const int fewer = neg < K - neg ? neg : K - neg;
-    // An update costs about 1.5x a summed row per entry (it also multiplies).
-    if (r < incRows && 3 * countFlips(mask, save, words) < 2 * fewer) {
-      applyFlips(mask, save, words, list, b, bs, out, nv);
-      updated++;
-      continue;
-    }
-    const bool wantNeg = neg <= K - neg;
-    int count = 0;
-    for (int w = 0; w < words; w++) {
-      const uint32_t now = mask[w];
-      if (save) save[w] = now;
-      uint32_t sel = wantNeg ? now : ~now;
-      if (!wantNeg && (w << 5) + 32 > K) sel &= (1u << (K - (w << 5))) - 1;
-      while (sel != 0) {
-        const int bit = __builtin_ctz(sel);
-        sel &= sel - 1;
-        list[count].off = (int32_t)(((w << 5) + bit) * bs);
-        count++;
+  for (int64_t rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const int rows = (int)min64(ROW_BLOCK, r1 - rb);
+    for (int p = 0; p < rows; p++) {
+      const int64_t r = rb + p;
+      float* out = c + r * cs;
+      uint32_t* save = saved ? saved + r * words : nullptr;
+      const uint32_t* mask;
+      if (as == 0) mask = reinterpret_cast<const uint32_t*>(a) + r * words;
+      else {
+        signMask(reinterpret_cast<const float*>(a) + r * as, K, masks + (int64_t)p * words);
+        mask = masks + (int64_t)p * words;
       }
+      Entry* list = lists + (int64_t)p * K;
+      int neg = 0;
+      for (int w = 0; w < words; w++) neg += __builtin_popcount(mask[w]);
+      const int fewer = neg < K - neg ? neg : K - neg;
+      int count = 0;
+      // An update costs about 1.5x a summed row per entry (it also reads the row).
+      if (r < incRows && 3 * countFlips(mask, save, words) < 2 * fewer) {
+        for (int w = 0; w < words; w++) {
+          const uint32_t now = mask[w];
+          uint32_t diff = now ^ save[w];
+          while (diff != 0) {
+            const int bit = __builtin_ctz(diff);
+            diff &= diff - 1;
+            list[count].off = (int32_t)(((w << 5) + bit) * bs);
+            list[count].coef = ((now >> bit) & 1) ? -2.0f : 2.0f;
+            count++;
+          }
+          save[w] = now;
+        }
+        plans[p] = RowPlan{out, out, list, count, false, 0, 0};
+        updated++;
+        continue;
+      }
+      const bool wantNeg = neg <= K - neg;
+      for (int w = 0; w < words; w++) {
+        const uint32_t now = mask[w];
+        if (save) save[w] = now;
+        uint32_t sel = wantNeg ? now : ~now;
+        if (!wantNeg && (w << 5) + 32 > K) sel &= (1u << (K - (w << 5))) - 1;
+        while (sel != 0) {
+          const int bit = __builtin_ctz(sel);
+          sel &= sel - 1;
+          list[count].off = (int32_t)(((w << 5) + bit) * bs);
+          list[count].coef = 1.0f;
+          count++;
+        }
+      }
+      plans[p] = RowPlan{out, nullptr, list, count, true, wantNeg ? 1.0f : -1.0f, wantNeg ? -2.0f : 2.0f};
     }
-    sumList(list, count, b, tmp, nv);
-    const vf s = splat(wantNeg ? 1.0f : -1.0f), t = splat(wantNeg ? -2.0f : 2.0f);
-    for (int v = 0; v < nv; v++) {
-      vf y = s * ld(colsum + v * V) + t * ld(tmp + v * V);
-      if (bias) y = ld(bias + v * V) + y;
-      st(out + v * V, y);
-    }
+    listProduct(plans, rows, b, nv, colsum, bias);
   }
   return updated;
 }

@@ -137,6 +137,8 @@ class NativeQubits implements QubitRegister {
 }
 
 const HALF_PI = Math.PI / 2;
+/** Rows of a list product computed together (native/kernels.inc.cc ROW_BLOCK): each needs a list in scratch. */
+const ROW_BLOCK = 32;
 /** Least estimated work of a chunk: below it the hand-over costs more than it saves. */
 const MIN_CHUNK_WORK = 20_000;
 /** Chunks of a large job: fixed, never derived from the thread count, so a job is cut the same way for 1 or 64 threads. */
@@ -294,7 +296,7 @@ export class NativeBackend implements Backend {
       const valid = this.incremental && s.w === W && s.wVersion === W.version && s.b === B && s.bVersion === (B ? B.version : -1) && s.yVersion === Y.version;
       const incRows = valid ? Math.min(n, s.rows) : 0;
       const colsum = this.colSums(W, T);
-      this.ensureScratch(words * 4 + K * 8 + width * 4 + 256);
+      this.ensureScratch(ROW_BLOCK * (words * 4 + K * 8) + 256);
       const updated = this.run("gemmSign", [X.at, X.stride, K, T.at, T.stride, width, colsum, B ? B.at : 0, Y.at, Y.stride, s.masks.at, incRows], n, 1, (n * K * W.rows) / 2);
       this.stats.updatedRows += updated;
       this.stats.signRows += n;
@@ -302,7 +304,7 @@ export class NativeBackend implements Backend {
       s.w = W; s.wVersion = W.version; s.b = B; s.bVersion = B ? B.version : -1; s.yVersion = Y.version;
       s.rows = valid ? Math.max(n, s.rows) : n;
     } else {
-      this.ensureScratch(K * 8 + 256);
+      this.ensureScratch(ROW_BLOCK * K * 8 + 256);
       this.run("gemmSparse", [X.at, X.stride, 1, K, T.at, T.stride, width, B ? B.at : 0, Y.at, Y.stride], n, 1, n * K * W.rows);
       Y.version++;
     }
@@ -318,7 +320,7 @@ export class NativeBackend implements Backend {
     this.rowsCheck(n, Math.min(G.rows, X.rows, DX ? DX.rows : Infinity));
     this.rowMajor(G);
     this.rowMajor(X);
-    this.ensureScratch(Math.max(n, out, K) * 8 + pad(Math.max(out, K)) * 4 + 256);
+    this.ensureScratch(ROW_BLOCK * (Math.max(n, out) * 8 + 64) + 256);
     if (X.signsVersion === X.version) {
       // x holds the +1/-1 outcomes of a neuron layer: dW^T[k, :] = sum_i x[i, k] dY[i, :] needs
       // only additions (gemmSign over the columns of x); the weight follows this layout in sgdStep.
