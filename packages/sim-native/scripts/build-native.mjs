@@ -3,10 +3,12 @@
 // anything: the Node-API headers come from the node-api-headers package when it is installed,
 // else from Node's own include directory.
 //
-//   node scripts/build-native.mjs             -> build/Release/sim_native.node (node-gyp-build loads it first)
-//   node scripts/build-native.mjs --prebuild  -> prebuilds/<platform>-<arch>/node.napi.glibc.node
-//                                                (prebuildify's layout, shipped in the npm package;
-//                                                libstdc++ and libgcc linked statically)
+//   node scripts/build-native.mjs  -> build/Release/sim_native.node (node-gyp-build loads it first)
+//                                     and, on linux-x64 (or with --prebuild), the binary shipped in
+//                                     the npm package: prebuilds/<platform>-<arch>/node.napi.glibc.node
+//                                     (prebuildify's layout; libstdc++ and libgcc linked statically,
+//                                     so it runs wherever glibc does)
+//   --no-prebuild: only build/Release
 //
 // x86-64 gets three kernel objects (AVX-512, AVX2 + FMA, portable SSE2) chosen at load time;
 // any other architecture (aarch64: NEON through the vector extensions) gets the portable kernels only.
@@ -18,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const prebuild = process.argv.includes("--prebuild");
+const prebuild = !process.argv.includes("--no-prebuild") && (process.argv.includes("--prebuild") || (platform() === "linux" && arch() === "x64"));
 const cxx = process.env.CXX || "g++";
 
 function headers() {
@@ -68,15 +70,17 @@ for (const [file, flags] of units) {
   }
   objects.push(obj);
 }
-const out = prebuild ? join(root, "prebuilds", `${platform()}-${arch()}`, "node.napi.glibc.node") : join(root, "build", "Release", "sim_native.node");
-mkdirSync(dirname(out), { recursive: true });
-const link = ["-shared", "-pthread", "-o", `${out}.tmp`, ...objects];
-if (prebuild) link.push("-static-libstdc++", "-static-libgcc", "-s");
-try {
-  execFileSync(cxx, link, { stdio: "inherit" });
-} catch {
-  fail(`${cxx} could not link ${out}`);
+function link(out, extra) {
+  mkdirSync(dirname(out), { recursive: true });
+  try {
+    execFileSync(cxx, ["-shared", "-pthread", "-o", `${out}.tmp`, ...objects, ...extra], { stdio: "inherit" });
+  } catch {
+    fail(`${cxx} could not link ${out}`);
+  }
+  renameSync(`${out}.tmp`, out);
+  process.stdout.write(`sim-native: built ${out}\n`);
 }
-renameSync(`${out}.tmp`, out);
+link(join(root, "build", "Release", "sim_native.node"), []);
+if (prebuild) link(join(root, "prebuilds", `${platform()}-${arch()}`, "node.napi.glibc.node"), ["-static-libstdc++", "-static-libgcc", "-s"]);
 rmSync(objDir, { recursive: true, force: true });
-process.stdout.write(`sim-native: built ${out} (headers: ${include})\n`);
+process.stdout.write(`sim-native: Node-API headers from ${include}\n`);
