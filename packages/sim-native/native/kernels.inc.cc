@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 #include "kernels.h"
 
 namespace nq {
@@ -25,6 +28,11 @@ typedef float vf __attribute__((vector_size(V * 4)));
 typedef int32_t vi __attribute__((vector_size(V * 4)));
 typedef uint32_t vu __attribute__((vector_size(V * 4)));
 typedef uint64_t vu64 __attribute__((vector_size(V * 8)));
+typedef uint64_t vh __attribute__((vector_size(V * 4)));  // the lanes of a vu, in pairs
+typedef int8_t vb __attribute__((vector_size(V)));
+typedef float vfh __attribute__((vector_size(VD * 4)));  // VD floats (half a vf)
+typedef int8_t vbh __attribute__((vector_size(VD)));
+typedef uint32_t vuh __attribute__((vector_size(VD * 4)));
 typedef double vd __attribute__((vector_size(VD * 8)));
 typedef int64_t vl __attribute__((vector_size(VD * 8)));
 
@@ -48,6 +56,45 @@ static inline vd ldd(const double* p) { vd v; memcpy(&v, p, sizeof v); return v;
 static inline void std_(double* p, vd v) { memcpy(p, &v, sizeof v); }
 static inline vf splat(float x) { return vf{} + x; }
 static inline vd splatd(double x) { return vd{} + x; }
+
+/** Bit l set where lane l of a comparison result is true (its sign bit). */
+static inline uint32_t movemask(vi m) {
+#if NQ_LANES == 16
+  return (uint32_t)_mm512_movepi32_mask((__m512i)m);
+#elif NQ_LANES == 8 && defined(__AVX2__)
+  return (uint32_t)_mm256_movemask_ps((__m256)m);
+#elif NQ_LANES == 4 && defined(__SSE2__)
+  return (uint32_t)_mm_movemask_ps((__m128)m);
+#else
+  uint32_t bits = 0;
+  for (int l = 0; l < V; l++) bits |= (uint32_t)(m[l] < 0) << l;
+  return bits;
+#endif
+}
+
+static inline vd sqrtV(vd x) {
+#if NQ_LANES == 16
+  return (vd)_mm512_sqrt_pd((__m512d)x);
+#elif NQ_LANES == 8 && defined(__AVX2__)
+  return (vd)_mm256_sqrt_pd((__m256d)x);
+#elif NQ_LANES == 4 && defined(__SSE2__)
+  return (vd)_mm_sqrt_pd((__m128d)x);
+#else
+  for (int l = 0; l < VD; l++) x[l] = __builtin_sqrt(x[l]);
+  return x;
+#endif
+}
+
+#if NQ_LANES == 16
+static const vl EVEN = {0, 2, 4, 6, 8, 10, 12, 14}, ODD = {1, 3, 5, 7, 9, 11, 13, 15};
+static const vl LOW = {0, 8, 1, 9, 2, 10, 3, 11}, HIGH = {4, 12, 5, 13, 6, 14, 7, 15};
+#elif NQ_LANES == 8
+static const vl EVEN = {0, 2, 4, 6}, ODD = {1, 3, 5, 7};
+static const vl LOW = {0, 4, 1, 5}, HIGH = {2, 6, 3, 7};
+#else
+static const vl EVEN = {0, 2}, ODD = {1, 3};
+static const vl LOW = {0, 2}, HIGH = {1, 3};
+#endif
 
 template <typename T>
 static inline T* P(double a) { return reinterpret_cast<T*>(static_cast<uintptr_t>(a)); }
@@ -371,10 +418,13 @@ static inline void philoxRow(uint32_t* out, int cols, uint32_t row, uint32_t lay
     vu c0 = lane + (uint32_t)b0, c1 = vu{} + row, c2 = vu{} + layer, c3 = vu{} + pass;
     uint32_t k0 = seed, k1 = NEUR;
     for (int round = 0; round < 10; round++) {
-      const vu64 p0 = __builtin_convertvector(c0, vu64) * (uint64_t)M0;
-      const vu64 p1 = __builtin_convertvector(c2, vu64) * (uint64_t)M1;
-      const vu hi0 = __builtin_convertvector(p0 >> 32, vu), lo0 = __builtin_convertvector(p0, vu);
-      const vu hi1 = __builtin_convertvector(p1 >> 32, vu), lo1 = __builtin_convertvector(p1, vu);
+      // 32 x 32 -> 64-bit products of the even and the odd lanes (one vpmuludq each on x86),
+      // recombined into the high and low words of every lane.
+      const vh LO = vh{} + 0xffffffffull, HI = vh{} + 0xffffffff00000000ull;
+      const vh e0 = ((vh)c0 & LO) * (uint64_t)M0, o0 = ((vh)c0 >> 32) * (uint64_t)M0;
+      const vh e1 = ((vh)c2 & LO) * (uint64_t)M1, o1 = ((vh)c2 >> 32) * (uint64_t)M1;
+      const vu hi0 = (vu)((e0 >> 32) | (o0 & HI)), lo0 = (vu)((e0 & LO) | (o0 << 32));
+      const vu hi1 = (vu)((e1 >> 32) | (o1 & HI)), lo1 = (vu)((e1 & LO) | (o1 << 32));
       c0 = hi1 ^ c1 ^ k0;
       c2 = hi0 ^ c3 ^ k1;
       c1 = lo1;
@@ -600,12 +650,17 @@ static int64_t neuronLayer(const double* g, char* scratch, int64_t r0, int64_t r
         const vf u = __builtin_convertvector(w, vf) * 2.3283064365386963e-10f;
         const vf diff = p - u;
         vi plus = diff > 0.0f;
-        const vi unsure = (diff <= SCREEN) & (diff >= -SCREEN);
-        for (int l = 0; l < V; l++) {
-          if (unsure[l]) plus[l] = (double)words[j + l] * TWO_POW_M32 < prob64((double)zr[j + l], a, act) ? -1 : 0;
+        uint32_t unsure = movemask((diff <= SCREEN) & (diff >= -SCREEN));
+        while (unsure != 0) {
+          // Rare: decide these lanes in float64.
+          const int l = __builtin_ctz(unsure);
+          unsure &= unsure - 1;
+          plus[l] = (double)words[j + l] * TWO_POW_M32 < prob64((double)zr[j + l], a, act) ? -1 : 0;
         }
-        st(dr + j, (vf)((vi)splat(1.0f) & plus) + (vf)((vi)splat(-1.0f) & ~plus));
-        for (int l = 0; l < V; l++) mr[j + l] = plus[l] ? 1 : -1;
+        const vi mv = -2 * plus - 1;  // +1 / -1
+        st(dr + j, __builtin_convertvector(mv, vf));
+        const vb mb = __builtin_convertvector(mv, vb);
+        memcpy(mr + j, &mb, sizeof mb);
       }
       for (; j < cols; j++) {
         const bool plus = (double)words[j] * TWO_POW_M32 < prob64((double)zr[j], a, act);
@@ -621,11 +676,12 @@ static int64_t neuronLayer(const double* g, char* scratch, int64_t r0, int64_t r
       int j = 0;
       const vd av = splatd(a);
       for (; j + VD <= cols; j += VD) {
-        vd zv, mm, c, sn;
-        for (int l = 0; l < VD; l++) {
-          zv[l] = (double)zr[j + l];
-          mm[l] = (double)mr[j + l];
-        }
+        vfh zf;
+        vbh mb;
+        memcpy(&zf, zr + j, sizeof zf);
+        memcpy(&mb, mr + j, sizeof mb);
+        const vd zv = __builtin_convertvector(zf, vd), mm = __builtin_convertvector(mb, vd);
+        vd c, sn;
         vd t;
         if (a == 0) t = zv > 0.0 ? splatd(1.0) : splatd(-1.0);
         else if (act == 0) t = tanhV(zv / av);
@@ -638,31 +694,30 @@ static int64_t neuronLayer(const double* g, char* scratch, int64_t r0, int64_t r
           c = 0.5 * (1.0 + mm);
           sn = 0.5 * (1.0 - mm);
         } else {
-          for (int l = 0; l < VD; l++) {
-            c[l] = sr[(j + l) * 2];
-            sn[l] = sr[(j + l) * 2 + 1];
-          }
+          const vd q0 = ldd(sr + j * 2), q1 = ldd(sr + j * 2 + VD);
+          c = __builtin_shuffle(q0, q1, EVEN);
+          sn = __builtin_shuffle(q0, q1, ODD);
         }
         const vd half = QUARTER_PI * (mm - t);
         const vd sh = sinV(half), ch = cosV(half);
         const vd c1 = c * ch - sn * sh, s1 = sn * ch + c * sh;
         const vd p = (1.0 + sg * (c1 * c1 - s1 * s1)) / 2.0;
-        vd u;
-        for (int l = 0; l < VD; l++) u[l] = (double)words[j + l] * TWO_POW_M32;
+        vuh wv;
+        memcpy(&wv, words + j, sizeof wv);
+        const vd u = __builtin_convertvector(wv, vd) * TWO_POW_M32;
         const vl plus = u < p;
         const vd f = (vd)(plus & (vl)splatd(1.0));
         const vd c2 = (m0m + f * (m0p - m0m)) * c1, s2 = (m1m + f * (m1p - m1m)) * s1;
-        const vd norm = c2 * c2 + s2 * s2;
-        vd sq = norm;
-        for (int l = 0; l < VD; l++) sq[l] = __builtin_sqrt(norm[l]);
+        const vd sq = sqrtV(c2 * c2 + s2 * s2);
         const vl ok = sq > 0.0;
         const vd cn = ok ? c2 / sq : c1, snn = ok ? s2 / sq : s1;
-        for (int l = 0; l < VD; l++) {
-          sr[(j + l) * 2] = cn[l];
-          sr[(j + l) * 2 + 1] = snn[l];
-          mr[j + l] = plus[l] ? 1 : -1;
-          dr[j + l] = plus[l] ? 1.0f : -1.0f;
-        }
+        std_(sr + j * 2, __builtin_shuffle(cn, snn, LOW));
+        std_(sr + j * 2 + VD, __builtin_shuffle(cn, snn, HIGH));
+        const vd dv = 2.0 * f - 1.0;
+        const vfh df = __builtin_convertvector(dv, vfh);
+        const vbh mo = __builtin_convertvector(dv, vbh);
+        memcpy(dr + j, &df, sizeof df);
+        memcpy(mr + j, &mo, sizeof mo);
       }
       for (; j < cols; j++) {
         const double t = target64((double)zr[j], a, act);

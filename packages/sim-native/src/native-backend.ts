@@ -139,6 +139,8 @@ class NativeQubits implements QubitRegister {
 const HALF_PI = Math.PI / 2;
 /** Rows of a list product computed together (native/kernels.inc.cc ROW_BLOCK): each needs a list in scratch. */
 const ROW_BLOCK = 32;
+/** Rows per chunk of a list product at least: a chunk's rows share the cached slab of each column tile. */
+const ROW_GRANULE = 8;
 /** Least estimated work of a chunk: below it the hand-over costs more than it saves. */
 const MIN_CHUNK_WORK = 20_000;
 /** Chunks of a large job: fixed, never derived from the thread count, so a job is cut the same way for 1 or 64 threads. */
@@ -297,7 +299,7 @@ export class NativeBackend implements Backend {
       const incRows = valid ? Math.min(n, s.rows) : 0;
       const colsum = this.colSums(W, T);
       this.ensureScratch(ROW_BLOCK * (words * 4 + K * 8) + 256);
-      const updated = this.run("gemmSign", [X.at, X.stride, K, T.at, T.stride, width, colsum, B ? B.at : 0, Y.at, Y.stride, s.masks.at, incRows], n, 1, (n * K * W.rows) / 2);
+      const updated = this.run("gemmSign", [X.at, X.stride, K, T.at, T.stride, width, colsum, B ? B.at : 0, Y.at, Y.stride, s.masks.at, incRows], n, ROW_GRANULE, (n * K * W.rows) / 2);
       this.stats.updatedRows += updated;
       this.stats.signRows += n;
       Y.version++;
@@ -305,7 +307,7 @@ export class NativeBackend implements Backend {
       s.rows = valid ? Math.max(n, s.rows) : n;
     } else {
       this.ensureScratch(ROW_BLOCK * K * 8 + 256);
-      this.run("gemmSparse", [X.at, X.stride, 1, K, T.at, T.stride, width, B ? B.at : 0, Y.at, Y.stride], n, 1, n * K * W.rows);
+      this.run("gemmSparse", [X.at, X.stride, 1, K, T.at, T.stride, width, B ? B.at : 0, Y.at, Y.stride], n, ROW_GRANULE, n * K * W.rows);
       Y.version++;
     }
   }
@@ -330,17 +332,17 @@ export class NativeBackend implements Backend {
       const colsum = this.temp(1, pad(out) * 4);
       this.run("signMasksT", [X.at, X.stride, n, K, masks.at], K, 16, n * K * 4);
       this.run("colSums", [G.at, G.stride, n, colsum.at], pad(out) / PAD, 1, n * out);
-      this.run("gemmSign", [masks.at, 0, n, G.at, G.stride, pad(out), colsum.at, 0, DW.at, DW.stride, 0, 0], K, 1, (n * K * out) / 2);
+      this.run("gemmSign", [masks.at, 0, n, G.at, G.stride, pad(out), colsum.at, 0, DW.at, DW.stride, 0, 0], K, ROW_GRANULE, (n * K * out) / 2);
     } else if (DX) {
       // dW[o, :] = sum_i dY[i, o] x[i, :]: rows of x weighted by a column of dY (straight-through
       // gradients are mostly zeros).
       this.setLayout(DW, false, false);
-      this.run("gemmSparse", [G.at, 1, G.stride, n, X.at, X.stride, pad(K), 0, DW.at, DW.stride], out, 1, n * K * out);
+      this.run("gemmSparse", [G.at, 1, G.stride, n, X.at, X.stride, pad(K), 0, DW.at, DW.stride], out, ROW_GRANULE, n * K * out);
     } else {
       // No input gradient: the first layer. dW^T[k, :] = sum_i x[i, k] dY[i, :] skips the zero
       // inputs (MNIST pixels are ~80% zeros); the weight follows this layout in sgdStep.
       this.setLayout(DW, true, false);
-      this.run("gemmSparse", [X.at, 1, X.stride, n, G.at, G.stride, pad(out), 0, DW.at, DW.stride], K, 1, n * K * out);
+      this.run("gemmSparse", [X.at, 1, X.stride, n, G.at, G.stride, pad(out), 0, DW.at, DW.stride], K, ROW_GRANULE, n * K * out);
     }
     DW.version++;
     if (DB) {
@@ -352,7 +354,7 @@ export class NativeBackend implements Backend {
       // dX[i, :] = sum_o dY[i, o] W[o, :].
       this.rowMajor(DX);
       const R = this.rowView(W);
-      this.run("gemmSparse", [G.at, G.stride, 1, out, R.at, R.stride, pad(K), 0, DX.at, DX.stride], n, 1, n * K * out);
+      this.run("gemmSparse", [G.at, G.stride, 1, out, R.at, R.stride, pad(K), 0, DX.at, DX.stride], n, ROW_GRANULE, n * K * out);
       DX.version++;
     }
   }
