@@ -18,10 +18,10 @@ import { encodeExport, exportFormat, EXPORT_FORMATS } from "./export.js";
 import { assertWritableDirectory, assertWritableFile, claimRunDirectory, writing } from "./files.js";
 import { exitOnInterrupt, type InterruptState } from "./interrupt.js";
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
-import { parseInteger, parseIntegerList, parseNumber } from "./parse.js";
+import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
 import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./predict.js";
 import { printDownloadProgress, StderrProgress } from "./progress.js";
-import { registerSweepCommands } from "./sweep/index.js";
+import { registerSweepCommands } from "./sweep-commands.js";
 import { formatTable } from "./table.js";
 import { registerPlaygroundCommand } from "./playground.js";
 

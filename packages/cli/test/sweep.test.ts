@@ -21,15 +21,13 @@ import {
   parseList,
   parseSeedList,
   presetPlan,
-  registerSweepCommands,
   resolveGrids,
-  resolveSweepConfig,
   selectCurve,
   summarize,
   summaryCsv,
   type CellResult,
-  type SweepCliOptions,
-} from "../src/sweep/index.js";
+} from "@natural-quantization/sweep";
+import { registerSweepCommands, resolveSweepConfig, type SweepCliOptions } from "../src/sweep-commands.js";
 
 describe("grid parsing", () => {
   it("reads comma lists and ranges", () => {

@@ -2,20 +2,16 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { markRequired } from "../arguments.js";
-import { installedBackends } from "../backends.js";
-import { trainConfig, trainOptions, type TrainCliOptions } from "../options.js";
-import { parseInteger } from "../parse.js";
-import { loadSweepFile, resolveGrids, SETTING_KEYS, settingsOf, type SweepConfig, type SweepPlan } from "./config.js";
-import { parseAList, parseGList, parseSeedList } from "./grid.js";
-import { PRESETS, presetPlan } from "./presets.js";
-import { findingsLines, writeReport } from "./report.js";
-import { createExecutor, EXECUTOR_NAMES, type ExecutorName } from "./executors.js";
-import { expandCells } from "./grid.js";
-import { lockSweepDirectory } from "./lock.js";
-import { readExecutorName, readManifest, readRecords, runSweep, writeAggregates } from "./runner.js";
-import { validateSlurmOptions } from "./slurm/script.js";
-import { statusLines, sweepStatus } from "./status.js";
+import { parseInteger } from "@natural-quantization/core";
+import {
+  createExecutor, expandCells, EXECUTOR_NAMES, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
+  readExecutorName, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, sweepStatus, validateSlurmOptions, writeAggregates,
+  writeReport, type ExecutorName, type SweepConfig, type SweepPlan,
+} from "@natural-quantization/sweep";
+import { markRequired } from "./arguments.js";
+import { installedBackends } from "./backends.js";
+import { EXPERIMENT_MODULE } from "./experiment.js";
+import { trainConfig, trainOptions, type TrainCliOptions } from "./options.js";
 
 export const DEFAULT_SEEDS = "0,1,2";
 
@@ -191,7 +187,7 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
     if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
   }
   const executor = executorFor(o);
-  const outcome = await runSweep(config, { out, executor, preset: o.preset ?? stored?.preset ?? null, argv });
+  const outcome = await runSweep(config, { out, executor, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
     // Handed to a batch system: the report comes once every cell is done.
     const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";
