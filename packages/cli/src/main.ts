@@ -183,10 +183,11 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--threads <list>", `${THREADS_HELP}; several, comma-separated (1,2), time --backend once per count and print the scaling`)
     .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
     .option("--warmup <n>", "untimed runs of --backend before them", "1")
-    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
+    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend (sim-cpu takes minutes per run)", "1")
+    .option("--compare-warmup <n>", "untimed runs of each --compare backend before them", "0")
     .option("--g <angle>", "entanglement angle g of the hidden layers, e.g. 0.9 or pi/4 (default pi/2: Model 1; below it, Model 2)")
     .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
-    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; g?: string; inProcess?: boolean }) => {
+    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; compareWarmup: string; g?: string; inProcess?: boolean }) => {
       const threadCounts = o.threads === undefined ? undefined : parseIntegerList("threads", o.threads, 1, 256);
       const threads = threadCounts?.[0];
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
@@ -211,7 +212,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       for (const name of [backend, ...compare]) await loadBackend(name); // fail early on a bad name
       const result = await benchInChildren({
         main: { backend, repetitions, warmup, g },
-        compare: compare.map((name) => ({ backend: name, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: 0, g })),
+        compare: compare.map((name) => ({ backend: name, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: parseInteger("compare-warmup", o.compareWarmup, 0), g })),
         threads: threadCounts,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
