@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -65,6 +66,17 @@ inline void cpuRelax() {
 
 /** Polls of an idle thread before it sleeps (a few tens of microseconds: kernels come microseconds apart). */
 const int SPIN = 4000;
+/**
+ * A gap this long between two checks of a polling thread (256 polls, microseconds apart) means the
+ * OS took its core away: other processes want the cores, and polling only takes time from the
+ * thread it waits for. Every thread then sleeps at once instead, for CONTENDED_NS.
+ */
+const int64_t PREEMPTED_NS = 1'000'000;
+const int64_t CONTENDED_NS = 1'000'000'000;
+
+int64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 const int MAX_ARGS = 32;
 const int64_t MAX_CHUNKS = 0xffff;
 
@@ -130,8 +142,9 @@ class Pool {
     seq_.store(s, std::memory_order_release);
     seq_.notify_all();
     runChunks(s, 0);
+    int64_t last = 0;
     for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; spin++) {
-      if (spin < SPIN) {
+      if (spin < SPIN && !contended(spin, last)) {
         cpuRelax();
         continue;
       }
@@ -157,12 +170,22 @@ class Pool {
     }
   }
 
+  /** While polling: true if the cores are contended (see PREEMPTED_NS); checks the clock every 256 polls. */
+  bool contended(int spin, int64_t& last) {
+    if ((spin & 255) != 0) return false;
+    const int64_t now = nowNs();
+    if (last != 0 && now - last > PREEMPTED_NS) contendedUntil_.store(now + CONTENDED_NS, std::memory_order_relaxed);
+    last = now;
+    return now < contendedUntil_.load(std::memory_order_relaxed);
+  }
+
   void workerMain(int self) {
     uint32_t seen = 0;
     for (;;) {
       uint32_t s;
+      int64_t last = 0;
       for (int spin = 0; (s = seq_.load(std::memory_order_acquire)) == seen; spin++) {
-        if (spin < SPIN) cpuRelax();
+        if (spin < SPIN && !contended(spin, last)) cpuRelax();
         else seq_.wait(seen, std::memory_order_acquire);
       }
       seen = s;
@@ -181,6 +204,7 @@ class Pool {
   alignas(64) std::atomic<uint64_t> claim_{0};
   alignas(64) std::atomic<int64_t> pending_{0};
   alignas(64) std::atomic<int64_t> result_{0};
+  std::atomic<int64_t> contendedUntil_{0};
   alignas(64) Kernel fn_ = nullptr;
   int64_t total_ = 0, chunk_ = 1;
   double args_[MAX_ARGS];

@@ -54,7 +54,7 @@ const units = [
 ];
 
 const include = headers();
-const common = ["-std=c++20", "-O3", "-fPIC", "-fvisibility=hidden", "-fno-exceptions", "-fno-rtti", "-pthread", "-Wall", "-Wno-unused-function",
+const common = ["-std=c++20", "-O3", "-fPIC", "-fvisibility=hidden", "-fno-exceptions", "-fno-rtti", "-pthread", "-Wall", "-Wno-unused-function", "-Wno-maybe-uninitialized",
   `-I${include}`, "-DNAPI_VERSION=8", "-DNODE_GYP_MODULE_NAME=sim_native", "-DBUILDING_NODE_EXTENSION"];
 if (!x86) common.push("-DNQ_NO_X86");
 const objDir = join(root, "build", "obj");
