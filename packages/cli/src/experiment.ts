@@ -17,6 +17,7 @@ import {
   type TrainSpec,
   type Weights,
   type Checkpoint,
+  type QubitLayer,
   datasetId,
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
@@ -67,6 +68,11 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   c.register(Tokens.ProgressReporter, { useValue: progress });
   registerCore(c);
   return c;
+}
+
+/** Ends what a device qubit layer keeps open between calls (a provider's session); nothing for a simulator. */
+export async function closeQubitLayer(layer: QubitLayer): Promise<void> {
+  await (layer as Partial<{ close(): Promise<void> }>).close?.();
 }
 
 /** Frees the machine of a container: its dense engine (qubit layers hold only JS memory, or are the engine itself). */

@@ -29,6 +29,21 @@ export function interruptMessage(state: InterruptState, argv: readonly string[])
 }
 
 /**
+ * Ctrl-C (SIGINT) during a device evaluation: end the provider's session (its submitted jobs
+ * still run and are paid for), say how to continue without paying for them again, exit 130.
+ * Returns the uninstaller.
+ */
+export function closeOnInterrupt(close: () => Promise<void>, out: string | undefined): () => void {
+  const handler = () => {
+    const hint = out ? `the jobs submitted so far are kept in ${out}/jobs; rerun the same command with --resume to use them without paying again` : "no job was kept (no --out)";
+    process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}nq: interrupted; closing the device session; ${hint}\n`);
+    void close().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
+}
+
+/**
  * Ctrl-C (SIGINT) during training: print where the run stands and exit with 130 (128 + SIGINT),
  * as shells expect. Checkpoints are written synchronously and renamed into place, so the handler
  * never runs in the middle of one: the last checkpoint is intact. Returns the uninstaller.
