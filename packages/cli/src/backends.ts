@@ -84,12 +84,15 @@ export async function loadBackend(name: string, cwd: string = process.cwd()): Pr
   return plugin;
 }
 
-/** The installed backends among the known ones, in order. */
+/** The installed backends among the known ones that load here (sim-native needs its compiled addon), in order. */
 export async function installedBackends(): Promise<BackendPlugin[]> {
   const found: BackendPlugin[] = [];
   for (const name of Object.keys(KNOWN_BACKENDS)) {
     try {
-      found.push(await loadBackend(name));
+      const plugin = await loadBackend(name);
+      // A simulator checks on registering that it can run here (sim-native loads its addon).
+      if (!plugin.borrowsDense) await plugin.register(container.createChildContainer(), {});
+      found.push(plugin);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
     }

@@ -21,6 +21,12 @@ describe("--backend auto and sim-native", () => {
     expect(r.stderr).toMatch(/backend auto: sim-wasm \(the fastest that loads here; skipped sim-native: sim-native cannot load its native addon/);
   });
 
+  it("nq backends lists sim-native only where it loads", () => {
+    const names = (env?: NodeJS.ProcessEnv) => (JSON.parse(nq(["backends", "--json"], env ? { env } : {}).stdout) as Array<{ name: string }>).map((b) => b.name);
+    expect(names()).toEqual(["sim-native", "sim-wasm", "sim-cpu", "hardware"]);
+    expect(names(noAddon)).toEqual(["sim-wasm", "sim-cpu", "hardware"]);
+  });
+
   it("--backend sim-native without a binary fails with one line that names sim-wasm", () => {
     const r = nq(["train", ...tiny, "--backend", "sim-native"], { env: noAddon });
     expect(r.code).not.toBe(0);
