@@ -1,13 +1,25 @@
+import { sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
 /** Quotes an argument for a POSIX shell when it needs it. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * How the user starts nq again: `npx nq` when this run came through npx (npm sets npm_command=exec)
+ * or from a source checkout (the repository's workspace), where nq is not on PATH; else `nq`.
+ */
+export function nqCommand(env: NodeJS.ProcessEnv = process.env, cliFile: string = fileURLToPath(import.meta.url)): string[] {
+  const installed = cliFile.split(sep).includes("node_modules");
+  return env.npm_command === "exec" || !installed ? ["npx", "nq"] : ["nq"];
+}
+
 /** The command that continues an interrupted `nq train`: the same arguments, --resume instead of --force. */
-export function resumeCommand(argv: readonly string[]): string {
+export function resumeCommand(argv: readonly string[], nq: readonly string[] = nqCommand()): string {
   const args = argv.filter((a) => a !== "--force");
   if (!args.includes("--resume")) args.push("--resume");
-  return ["nq", ...args].map(shellQuote).join(" ");
+  return [...nq, ...args.map(shellQuote)].join(" ");
 }
 
 export interface InterruptState {
