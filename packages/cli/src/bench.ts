@@ -14,6 +14,7 @@ import { loadMnistSubset } from "@natural-quantization/datasets";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { machinePeak } from "./machine-peak.js";
+import type { ProgressRenderer } from "./progress.js";
 
 export interface BenchOptions {
   readonly backend: Backend;
@@ -29,6 +30,8 @@ export interface BenchOptions {
   readonly shots?: number;
   /** Entanglement angle g of the hidden layers (default pi/2: Model 1; below it, Model 2). */
   readonly g?: number;
+  /** Shows each run (warm-up or timed) and its batches or evaluation passes. */
+  readonly progress?: ProgressRenderer;
 }
 
 export interface BenchResult {
@@ -90,11 +93,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const network: NetworkSpec = { ...BENCH_NETWORK, neuron: { ...BENCH_NETWORK.neuron, g } };
   const training: TrainSpec = { epochs: 1, batch: 64, lr: 0.01, momentum: 0.9, shots, seed: 1 };
   // The trainer releases its buffers after each call, so repetitions do not add up in memory.
-  const trainer = new SgdTrainer(backend);
+  const { progress } = options;
+  const trainer = new SgdTrainer(backend, progress?.reporter({ epochLines: false }));
+  const phase = (what: string, i: number) =>
+    progress?.setContext(`${backend.name} bench, ${what} ${i < warmup ? `warm-up ${i + 1}/${warmup}` : `run ${i - warmup + 1}/${repetitions}`}: `);
 
   const epochTimes: number[] = [];
   let weights: LayerWeights[] = [];
   for (let i = 0; i < warmup + repetitions; i++) {
+    phase("training epoch", i);
     const result = await trainer.train({ network, training: { ...training, seed: 1 + i }, dataset, evaluateEachEpoch: false });
     // The trainer's own time of the epoch loop: no weight initialisation or read-back.
     if (i >= warmup) epochTimes.push(result.history[0].seconds);
@@ -102,6 +109,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   const evalTimes: number[] = [];
   for (let i = 0; i < warmup + repetitions; i++) {
+    phase("evaluation", i);
     const t0 = performance.now();
     await trainer.evaluate({ network, weights, split: dataset.test, shots, seed: 1 + i });
     const seconds = (performance.now() - t0) / 1000;

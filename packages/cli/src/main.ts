@@ -20,7 +20,7 @@ import { closeOnInterrupt, exitOnInterrupt, type InterruptState } from "./interr
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
 import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./predict.js";
-import { printDownloadProgress, StderrProgress } from "./progress.js";
+import { printDownloadProgress, stderrProgress } from "./progress.js";
 import { registerSweepCommands } from "./sweep-commands.js";
 import { formatTable } from "./table.js";
 import { registerPlaygroundCommand } from "./playground.js";
@@ -53,7 +53,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); starts fresh when there is none")
     .option("--force", "overwrite the run already in --out")
     .action(async (o: TrainCliOptions & DeviceCliOptions & { force?: boolean }, cmd: Command) => {
-      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`)) };
+      const progress = stderrProgress();
+      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => progress.line(line)) };
       if (o.resume && !o.out) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       if (o.resume && o.force) throw new UserError("give either --resume (continue the run in --out) or --force (overwrite it), not both");
       if (o.out) {
@@ -63,10 +64,12 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const state: InterruptState = { saved: 0, epochs: config.training.epochs, checkpoint: o.out ? join(o.out, "checkpoint.json") : null };
       const release = exitOnInterrupt(state, commandArgs(argv, cmd));
       try {
-        const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: new StderrProgress(), onCheckpoint: (epoch) => (state.saved = epoch) });
+        const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: progress.reporter(), onCheckpoint: (epoch) => (state.saved = epoch) });
+        progress.close();
         const { history: _h, ...summary } = record;
         print(summary, o.json, [record]);
       } finally {
+        progress.close();
         release();
       }
     });
@@ -87,15 +90,17 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-      const device = deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`));
+      const progress = stderrProgress();
+      const device = deviceConfig(o.backend, o, (line) => progress.line(line));
       if (o.out) assertWritableDirectory(o.out);
-      const c = await composeMachine({ backend: o.backend, threads, ...device }, new StderrProgress());
+      const c = await composeMachine({ backend: o.backend, threads, ...device }, progress.reporter());
       const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
       const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};
       try {
         await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
         const ev = await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
+        progress.close();
         const record = {
           backend: c.resolve(Tokens.QubitLayer).name, weights: o.weights, dataset: dataset.name, a: neuron.a, g: neuron.g, activation: neuron.activation,
           width: network.width, depth: network.depth, seed, shots, testSize: dataset.test.n,
@@ -105,6 +110,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
         if (o.json) process.stdout.write(`${JSON.stringify(record)}\n`);
         else process.stdout.write(`${formatTable([record])}\n`);
       } finally {
+        progress.close();
         stopOnInterrupt();
         await closeDevice();
         disposeMachine(c);
@@ -134,7 +140,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
       if (o.out) assertWritableFile(o.out);
       const ck = loadCheckpoint(o.weights);
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
-      const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: new StderrProgress() });
+      const progress = stderrProgress();
+      const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out) {
         const out = o.out;
@@ -203,11 +210,14 @@ export function buildProgram(argv: readonly string[] = []): Command {
       if (o.inProcess) {
         if (threadCounts && threadCounts.length > 1) throw new UserError("bench --in-process takes one thread count");
         const c = await composeMachine({ backend: o.backend, threads });
+        const progress = stderrProgress();
         try {
           const be = c.resolve(Tokens.Backend);
-          const r: BenchResult = await runBench({ backend: be, repetitions, warmup, g });
+          const r: BenchResult = await runBench({ backend: be, repetitions, warmup, g, progress });
+          progress.close();
           process.stdout.write(`${JSON.stringify({ ...r, threads: be.capabilities.threads, repetitions, warmup })}\n`);
         } finally {
+          progress.close();
           disposeMachine(c);
         }
         return;
