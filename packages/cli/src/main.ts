@@ -3,11 +3,11 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
+import { ConfigError, PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
 import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
-import { DEFAULT_BACKEND, installedBackends, loadBackend } from "./backends.js";
+import { AUTO_BACKEND, DEFAULT_BACKEND, installedBackends, loadBackend, resolveAuto } from "./backends.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
@@ -197,20 +197,24 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--threads <list>", `${THREADS_HELP}; several, comma-separated (1,2), time --backend once per count and print the scaling`)
     .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
     .option("--warmup <n>", "untimed runs of --backend before them", "1")
-    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
+    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend (sim-cpu takes minutes per run)", "1")
+    .option("--compare-warmup <n>", "untimed runs of each --compare backend before them", "0")
+    .option("--g <angle>", "entanglement angle g of the hidden layers, e.g. 0.9 or pi/4 (default pi/2: Model 1; below it, Model 2)")
     .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
-    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; inProcess?: boolean }) => {
+    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; compareWarmup: string; g?: string; inProcess?: boolean }) => {
       const threadCounts = o.threads === undefined ? undefined : parseIntegerList("threads", o.threads, 1, 256);
       const threads = threadCounts?.[0];
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
       const warmup = parseInteger("warmup", o.warmup, 0);
+      const g = o.g === undefined ? undefined : parseNumber("g", o.g, { angle: true });
+      if (g !== undefined && !(g >= 0 && g <= Math.PI / 2)) throw new ConfigError("g", o.g, "0 to pi/2");
       if (o.inProcess) {
         if (threadCounts && threadCounts.length > 1) throw new UserError("bench --in-process takes one thread count");
         const c = await composeMachine({ backend: o.backend, threads });
         const progress = stderrProgress();
         try {
           const be = c.resolve(Tokens.Backend);
-          const r: BenchResult = await runBench({ backend: be, repetitions, warmup, progress });
+          const r: BenchResult = await runBench({ backend: be, repetitions, warmup, g, progress });
           progress.close();
           process.stdout.write(`${JSON.stringify({ ...r, threads: be.capabilities.threads, repetitions, warmup })}\n`);
         } finally {
@@ -219,11 +223,13 @@ export function buildProgram(argv: readonly string[] = []): Command {
         }
         return;
       }
-      const compare = o.compare === "none" ? [] : o.compare.split(",").map((x) => x.trim()).filter((x) => x && x !== o.backend);
-      for (const name of [o.backend, ...compare]) await loadBackend(name); // fail early on a bad name
+      // auto is resolved here (and said once), so each child process times the backend it stands for.
+      const backend = o.backend === AUTO_BACKEND ? await resolveAuto() : o.backend;
+      const compare = o.compare === "none" ? [] : o.compare.split(",").map((x) => x.trim()).filter((x) => x && x !== backend);
+      for (const name of [backend, ...compare]) await loadBackend(name); // fail early on a bad name
       const result = await benchInChildren({
-        main: { backend: o.backend, repetitions, warmup },
-        compare: compare.map((backend) => ({ backend, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: 0 })),
+        main: { backend, repetitions, warmup, g },
+        compare: compare.map((name) => ({ backend: name, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: parseInteger("compare-warmup", o.compareWarmup, 0), g })),
         threads: threadCounts,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -132,7 +132,7 @@ describe("the top README's commands run as written", () => {
       expect(r.code, `${line}\n${r.out.slice(-2000)}`).toBe(0);
       if (line === "python3 predict.py") expect(r.out).toMatch(/^10000 images; agree with nq predict: 10000$/m);
     }
-  }, 900_000);
+  }, 1_800_000);
 });
 
 /** Every README of the repository. */
