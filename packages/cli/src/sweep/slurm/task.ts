@@ -11,6 +11,7 @@ import { expandCells } from "../grid.js";
 import { describeHolder, thisProcess } from "../lock.js";
 import { readManifest } from "../runner.js";
 import { taskLog } from "./executor.js";
+import { writeStdout } from "../../output.js";
 
 /** Writes the cell's last finished epoch to progress.json, for `--wait` and `nq sweep status`. */
 class FileProgress implements ProgressReporter {
@@ -23,7 +24,7 @@ class FileProgress implements ProgressReporter {
   }
 }
 
-const say = (text: string) => process.stdout.write(`nq sweep task: ${text}\n`);
+const say = (text: string) => writeStdout(`nq sweep task: ${text}\n`);
 
 async function main(): Promise<number> {
   const [dir, indexText] = process.argv.slice(2);
