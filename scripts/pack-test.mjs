@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const packages = ["core", "datasets", "sim-cpu", "sim-wasm", "hardware", "cli"];
+const packages = ["core", "datasets", "sim-cpu", "sim-wasm", "hardware", "sweep", "cli"];
 for (const p of packages) {
   if (!existsSync(join(root, "packages", p, "dist"))) throw new Error(`packages/${p} is not built; run the build first (nx run-many -t build)`);
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import type { Command, Option } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { PRESETS } from "./sweep/presets.js";
+import { PRESETS } from "@natural-quantization/sweep";
 
 /** The option an unexpected argument most likely belongs to, among the options `cmd` has. */
 export function likelyOption(cmd: Command, arg: string): string | null {

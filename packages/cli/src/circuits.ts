@@ -5,7 +5,7 @@ import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quant
 import { loadDataset } from "@natural-quantization/datasets";
 import { layerCost, type LayerCall, type QasmFormat } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
-import { parseInteger, parseNumber } from "./parse.js";
+import { parseInteger, parseNumber } from "@natural-quantization/core";
 
 interface CircuitsCliOptions {
   weights: string;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { PAPER_NETWORK, validateNetwork, type NetworkSpec } from "@natural-quantization/core";
 import { loadCheckpoint } from "@natural-quantization/core/node";
 import { estimateEvaluationCost, ibmRuntimeCapabilities, LOCAL_CAPABILITIES, resolveTarget } from "@natural-quantization/hardware";
-import { parseInteger, parseNumber } from "./parse.js";
+import { parseInteger, parseNumber } from "@natural-quantization/core";
 import { writeStdout } from "./output.js";
 
 interface CostCliOptions {

@@ -26,43 +26,18 @@ import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
 import { printDownloadProgress } from "./progress.js";
 import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
 import { writing } from "./files.js";
+import type { ExperimentConfig as SweepExperimentConfig, ExperimentModule, RunOptions, RunRecord } from "@natural-quantization/sweep";
 
-export interface ExperimentConfig extends MachineConfig {
-  readonly dataset: string;
-  /** Undefined: every row, or the dataset's own default (see defaultDatasetSizes). */
-  readonly trainSize?: number;
-  readonly testSize?: number;
-  readonly network: NetworkSpec;
-  readonly training: TrainSpec;
-}
+/**
+ * This module, built: what `nq sweep` hands its cell processes (an ExperimentModule). Under
+ * vitest, which runs the sources, the built file in dist.
+ */
+export const EXPERIMENT_MODULE = import.meta.url.endsWith(".ts") ? new URL("../dist/experiment.js", import.meta.url).href : import.meta.url;
 
-/** One finished training run: what `nq train --json` prints and a sweep stores per cell. */
-export interface RunRecord {
-  readonly backend: string;
-  readonly dataset: string;
-  readonly a: number;
-  readonly g: number;
-  readonly activation: string;
-  readonly width: number;
-  readonly depth: number;
-  readonly bias: boolean;
-  readonly epochs: number;
-  readonly batch: number;
-  readonly lr: number;
-  readonly momentum: number;
-  readonly seed: number;
-  readonly shots: number;
-  readonly trainSize: number;
-  readonly testSize: number;
-  readonly testError1: number;
-  readonly testError1Stderr: number;
-  readonly testErrorK: number;
-  readonly testErrorKStderr: number;
-  readonly epochSeconds: number[];
-  readonly trainSeconds: number;
-  readonly evalSeconds: number;
-  readonly history: EpochMetrics[];
-}
+/** One training run: a sweep's experiment plus how its machine is composed (a device, simulated noise). */
+export interface ExperimentConfig extends SweepExperimentConfig, MachineConfig {}
+
+export type { RunOptions, RunRecord };
 
 /** What a machine is composed from. */
 export interface MachineConfig {
@@ -115,6 +90,15 @@ export function validateExperiment(config: ExperimentConfig): ExperimentConfig {
   return { ...config, network: validateNetwork(config.network), training: validateTraining(config.training) };
 }
 
+/** Before a sweep's cells run: the backend loads and the dataset is on disk (downloaded once, here). */
+export async function prepareExperiment(config: Pick<ExperimentConfig, "backend" | "dataset">): Promise<void> {
+  await loadBackend(config.backend);
+  await ensureDataset(config.dataset, { onProgress: printDownloadProgress });
+}
+
+// This module is what `nq sweep` runs its cells with.
+void ({ validateExperiment, prepareExperiment, runExperiment } satisfies ExperimentModule);
+
 /** A network spec fitted to the dataset's input and class counts. */
 export function fitNetwork(network: NetworkSpec, dataset: Dataset): NetworkSpec {
   return { ...network, inputSize: dataset.inputSize, outputSize: dataset.numClasses };
@@ -123,14 +107,6 @@ export function fitNetwork(network: NetworkSpec, dataset: Dataset): NetworkSpec 
 /** Weights file: a checkpoint-format file without optimizer state, readable by `nq eval`. */
 export function saveWeights(path: string, network: NetworkSpec, training: TrainSpec, dataset: Dataset, weights: Weights, history: readonly EpochMetrics[]): void {
   saveCheckpoint(path, { network, training, dataset: datasetId(dataset), epoch: history.length, weights, velocities: null, history });
-}
-
-export interface RunOptions {
-  readonly out?: string;
-  readonly resume?: boolean;
-  readonly progress?: ProgressReporter;
-  /** Called after each checkpoint is safely on disk, with the epochs it holds. */
-  readonly onCheckpoint?: (epoch: number) => void;
 }
 
 /**

@@ -2,7 +2,7 @@ import { readFileLimited } from "@natural-quantization/core/node";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { describeCost, noiseFromTarget, parseNoiseModel, PROVIDERS, resolveTarget, type HardwareSettings, type JobGate, type NoiseModel } from "@natural-quantization/hardware";
-import { parseInteger } from "./parse.js";
+import { parseInteger } from "@natural-quantization/core";
 
 /** Circuit executions a run may submit to a provider other than `local` without --yes. */
 export const CONFIRM_SHOTS = 10_000;

@@ -18,13 +18,13 @@ import { encodeExport, EXPORTED_WEIGHTS, exportFormat, EXPORT_FORMATS } from "./
 import { assertNotAnInput, assertReplaceable, assertWritableDirectory, assertWritableFile, claimRunDirectory, RUN_LOCK_FILE, writing } from "./files.js";
 import { exitOnInterrupt, type InterruptState } from "./interrupt.js";
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
-import { parseInteger, parseIntegerList, parseNumber } from "./parse.js";
+import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
 import { datasetImages, predictImages, PREDICTIONS_CSV, predictionsCsv, readImagesFile } from "./predict.js";
 import { printDownloadProgress, StderrProgress } from "./progress.js";
-import { registerSweepCommands } from "./sweep/index.js";
+import { registerSweepCommands } from "./sweep-commands.js";
 import { formatTable } from "./table.js";
 import { registerPlaygroundCommand } from "./playground.js";
-import { lockDirectory } from "./sweep/lock.js";
+import { lockDirectory } from "@natural-quantization/sweep";
 import { writeStdout } from "./output.js";
 
 export { DEFAULT_EPOCHS };

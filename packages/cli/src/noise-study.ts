@@ -1,16 +1,16 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { TopLevelSpec } from "vega-lite";
+import type { PlotSpec } from "@natural-quantization/sweep";
 import { Tokens, UserError, type EvalResult } from "@natural-quantization/core";
 import { loadCheckpoint, readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import type { NoiseModel } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
 import { simulatedNoise } from "./hardware-options.js";
-import { parseInteger } from "./parse.js";
+import { parseInteger } from "@natural-quantization/core";
 import { printDownloadProgress } from "./progress.js";
-import { renderSvg, svgToPng } from "./sweep/plots.js";
+import { renderSvg, svgToPng } from "@natural-quantization/sweep";
 
 interface StudyOptions {
   target?: string;
@@ -120,7 +120,7 @@ function summaryCsv(rows: readonly NoiseStudyRow[]): string {
   return ["a,condition,metric,mean_error,std_error,seeds", ...points.map((p) => `${p.a},${p.condition},${p.metric},${p.mean},${p.std},${p.n}`)].join("\n") + "\n";
 }
 
-function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: number): TopLevelSpec {
+function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: number): PlotSpec {
   const values = summarize(rows, shots).map((p) => ({
     a: p.a,
     condition: p.condition === "noisy" ? noiseLabel : "noise-free",

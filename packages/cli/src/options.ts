@@ -1,11 +1,11 @@
 // The option definitions that nq train and the sweep commands share, in a module of their own so
-// that main.ts and sweep/commands.ts both import it and neither imports the other.
+// that main.ts and sweep-commands.ts both import it and neither imports the other.
 import { Command, Option } from "commander";
 import { PAPER_NETWORK, PAPER_TRAINING, type Activation } from "@natural-quantization/core";
 import { defaultDatasetSizes } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, KNOWN_BACKENDS } from "./backends.js";
 import type { ExperimentConfig } from "./experiment.js";
-import { parseInteger, parseNumber } from "./parse.js";
+import { parseInteger, parseNumber } from "@natural-quantization/core";
 
 /** Where --backend looks. */
 export const BACKEND_HELP = `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, a package installed in the current directory, or a path to a module (./my-backend.mjs), exporting \`backend\``;

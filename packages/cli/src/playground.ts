@@ -7,7 +7,7 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { parseInteger } from "./parse.js";
+import { parseInteger } from "@natural-quantization/core";
 import { writeStdout } from "./output.js";
 
 const TYPES: Record<string, string> = {

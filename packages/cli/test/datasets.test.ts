@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { writeIdx } from "@natural-quantization/datasets";
-import { readManifest } from "../src/sweep/runner.js";
+import { readManifest } from "@natural-quantization/sweep";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const nq = (args: string[], env: Record<string, string> = {}) => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "@natural-quantization/core";
-import { arraySpec, batchScript, validateSlurmOptions } from "../src/sweep/index.js";
+import { arraySpec, batchScript, validateSlurmOptions } from "@natural-quantization/sweep";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const nq = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
@@ -26,7 +26,8 @@ describe("the Slurm batch script", () => {
       indices: [1, 4, 5],
       options: validateSlurmOptions({ partition: "gpu", time: "1-12:00:00", cpusPerTask: 4, mem: "8G", account: "qnn", maxTasks: 2, extra: ["--qos=short", "--constraint=avx2"] }),
       node: "/usr/bin/node",
-      task: "/opt/nq/dist/sweep/slurm/task.js",
+      task: "/opt/nq/dist/slurm/task.js",
+      experiments: "file:///opt/nq/cli/dist/experiment.js",
       cells: 6,
     });
     const directives = script.split("\n").filter((l) => l.startsWith("#SBATCH"));
@@ -47,7 +48,7 @@ describe("the Slurm batch script", () => {
     ]);
     expect(script).toMatch(/^#!\/bin\/bash\n/);
     // The directory is one shell word however it is spelt.
-    expect(script).toContain(`exec '/usr/bin/node' '/opt/nq/dist/sweep/slurm/task.js' '/shared/it'\\''s here' "$SLURM_ARRAY_TASK_ID"\n`);
+    expect(script).toContain(`exec '/usr/bin/node' '/opt/nq/dist/slurm/task.js' '/shared/it'\\''s here' "$SLURM_ARRAY_TASK_ID" 'file:///opt/nq/cli/dist/experiment.js'\n`);
   });
 
   it("refuses values that are not one sbatch option (a space or newline would inject a command)", () => {

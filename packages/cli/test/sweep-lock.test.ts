@@ -5,8 +5,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { cellFiles, expandCells, prepareDirectory, readManifest, runCell, takeLock, type Holder } from "../src/sweep/index.js";
-import { processAlive } from "../src/sweep/lock.js";
+import * as experiments from "../src/experiment.js";
+import { cellFiles, expandCells, prepareDirectory, processAlive, readManifest, runCell, takeLock, type Holder } from "@natural-quantization/sweep";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const nq = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
@@ -45,7 +45,7 @@ describe("one sweep directory, one writer", () => {
   it("a cell claimed by a live runner is not run again; a dead runner's claim and a requeued task's own claim are taken over", async () => {
     const dir = join(tmp("nq-claim-"), "sweep");
     const settings = { backend: "sim-cpu", dataset: "synthetic", trainSize: 60, testSize: 30, width: 8, depth: 3, bias: false, activation: "tanh" as const, epochs: 1, batch: 10, lr: 0.05, momentum: 0.9, shots: 1 };
-    prepareDirectory(dir, { settings, grids: [{ name: "grid", a: [0, 1, 2], g: [Math.PI / 2], seeds: [0] }] }, null);
+    prepareDirectory(dir, { settings, grids: [{ name: "grid", a: [0, 1, 2], g: [Math.PI / 2], seeds: [0] }] }, experiments, null);
     const manifest = readManifest(dir)!;
     const cells = expandCells(manifest.grids);
     const me: Holder = { host: hostname(), pid: process.pid, since: new Date().toISOString(), task: { engine: "slurm", id: "7_0" } };
@@ -57,20 +57,20 @@ describe("one sweep directory, one writer", () => {
     // Held by a live process (the test runner's parent): the duplicate exits without running it.
     const live: Holder = { host: hostname(), pid: process.ppid, since: "2026-01-01T00:00:00.000Z", task: { engine: "slurm", id: "6_0" } };
     claim(cells[0].key, live);
-    const busy = await runCell(dir, manifest, cells[0], { holder: me, alive: processAlive });
+    const busy = await runCell(dir, manifest, cells[0], { experiments, holder: me, alive: processAlive });
     expect(busy).toEqual({ kind: "busy", holder: live });
     expect(existsSync(cellFiles(dir, cells[0].key).result)).toBe(false);
     expect(JSON.parse(readFileSync(cellFiles(dir, cells[0].key).claim, "utf8"))).toEqual(live);
 
     // Held by a runner that is gone: taken over, run, released.
     claim(cells[1].key, { ...live, pid: deadPid() });
-    expect((await runCell(dir, manifest, cells[1], { holder: me, alive: processAlive })).kind).toBe("done");
+    expect((await runCell(dir, manifest, cells[1], { experiments, holder: me, alive: processAlive })).kind).toBe("done");
     expect(existsSync(cellFiles(dir, cells[1].key).result)).toBe(true);
     expect(existsSync(cellFiles(dir, cells[1].key).claim)).toBe(false);
 
     // Held under this task's own id by its previous run (a requeued task): taken over.
     claim(cells[2].key, { ...me, pid: process.ppid, host: "another-node" });
-    expect((await runCell(dir, manifest, cells[2], { holder: me, alive: () => true })).kind).toBe("done");
+    expect((await runCell(dir, manifest, cells[2], { experiments, holder: me, alive: () => true })).kind).toBe("done");
 
     // The test-and-set itself: of two takers, one wins.
     const path = join(dir, "x.lock");

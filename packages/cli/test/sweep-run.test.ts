@@ -149,7 +149,7 @@ describe("nq sweep", () => {
     for (const text of ["entanglement angle g (rad", "chance (75%)", "π/2"]) expect(g).toContain(text);
 
     const html = readFileSync(join(out, "report.html"), "utf8");
-    for (const text of ["<h2>Findings</h2>", "Critical angle", "Advantage, classical − best quantum", "<svg", "summary.csv", "@natural-quantization/cli 0.1.0", "sweep.json", "Total wall time", "cores"]) {
+    for (const text of ["<h2>Findings</h2>", "Critical angle", "Advantage, classical − best quantum", "<svg", "summary.csv", "@natural-quantization/sweep 0.1.0", "sweep.json", "Total wall time", "cores"]) {
       expect(html).toContain(text);
     }
     expect(html).not.toMatch(/<img|src="http|<script/); // self-contained

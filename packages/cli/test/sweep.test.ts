@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { ConfigError, HALF_PI, UserError } from "@natural-quantization/core";
-import { findingsLines } from "../src/sweep/report.js";
 import {
   advantage,
   cellKey,
@@ -22,15 +21,14 @@ import {
   parseList,
   parseSeedList,
   presetPlan,
-  registerSweepCommands,
   resolveGrids,
-  resolveSweepConfig,
   selectCurve,
   summarize,
   summaryCsv,
   type CellResult,
-  type SweepCliOptions,
-} from "../src/sweep/index.js";
+  findingsLines,
+} from "@natural-quantization/sweep";
+import { registerSweepCommands, resolveSweepConfig, type SweepCliOptions } from "../src/sweep-commands.js";
 
 describe("grid parsing", () => {
   it("reads comma lists and ranges", () => {

@@ -11,3 +11,4 @@ export * from "./metrics.js";
 export * from "./trainer.js";
 export * from "./checkpoint.js";
 export * from "./di.js";
+export * from "./parse.js";

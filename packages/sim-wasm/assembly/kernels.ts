@@ -19,7 +19,7 @@ export { gemmSignTable, signTables } from "./sign-table";
 // Layout changes, sums, elementwise training steps.
 export { colSums, rowSums, sgd, straightThrough, transpose } from "./matrix";
 // Neurons.
-export { neuronLayer, resetQubits, storeBasisStates } from "./neuron";
+export { NeuronMode, neuronLayer, resetQubits, storeBasisStates } from "./neuron";
 // Test hooks.
 export { philoxWords } from "./philox";
 export { cosHalfPi, fastProb } from "./math64";

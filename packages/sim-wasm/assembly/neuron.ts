@@ -74,18 +74,25 @@ const N32_TWO_POW_M32: usize = 0;
 const N32_SCREEN: usize = 16;
 const N32_ZERO: usize = 32;
 
+/** How neuronLayer updates a row (src/kernels.ts names the same values; a test holds them together). */
+export enum NeuronMode {
+  /** a = 0 and g = pi/2 on a register in a basis state: d = sign(z), no draws. */
+  Sign = 0,
+  /** g = pi/2 on a register in a basis state (alpha in {0, pi}): P(+1) = (1 + sin(pi t / 2)) / 2. */
+  BasisState = 1,
+  /** The general update of core/src/neuron.ts (probPlus, backAction) from the stored state. */
+  General = 2,
+}
+
 /**
- * One hidden layer of qubit neurons for rows [r0, r1).
- *   mode 0: a = 0 and g = pi/2 on a register in a basis state: d = sign(z), no draws.
- *   mode 1: g = pi/2 on a register in a basis state (alpha in {0, pi}): P(+1) = (1 + sin(pi t / 2)) / 2.
- *   mode 2: the general update of core/src/neuron.ts (probPlus, backAction) from the stored state.
- * Modes 0 and 1 write d (+1/-1) and the register's outcome m; the state of a basis state follows
- * from m (alpha 0 for +1, pi for -1) and is only stored by mode 2, which derives it for rows < cleanRows.
+ * One hidden layer of qubit neurons for rows [r0, r1), in the given NeuronMode. Sign and
+ * BasisState write d (+1/-1) and the register's outcome m; the state of a basis state follows
+ * from m (alpha 0 for +1, pi for -1) and is only stored by General, which derives it for rows < cleanRows.
  */
 export function neuronLayer(
   z: usize, zs: i32, cols: i32, d: usize, ds: i32,
   m: usize, state: usize, qs: i32,
-  mode: i32, a: f64, act: i32, g: f64, cleanRows: i32,
+  mode: NeuronMode, a: f64, act: i32, g: f64, cleanRows: i32,
   seed: u32, pass: u32, layer: u32, rowOffset: u32,
   scratch: usize, r0: i32, r1: i32,
 ): void {
@@ -102,7 +109,7 @@ export function neuronLayer(
     const zr = z + ((<usize>r * <usize>zs) << 2);
     const dr = d + ((<usize>r * <usize>ds) << 2);
     const mr = m + <usize>r * <usize>qs;
-    if (mode == 0) {
+    if (mode == NeuronMode.Sign) {
       let j = 0;
       for (; j < full; j += 4) {
         const plus = f32x4.gt(v128.load(zr + (<usize>j << 2)), f32x4.splat(0));
@@ -117,7 +124,7 @@ export function neuronLayer(
       continue;
     }
     philoxRow(scratch, cols, rowOffset + <u32>r, layer, pass, seed);
-    if (mode == 1) {
+    if (mode == NeuronMode.BasisState) {
       let j = 0;
       for (; j < full; j += 4) {
         const p = prob32(v128.load(zr + (<usize>j << 2)), invA, act);

@@ -15,7 +15,7 @@ export interface KernelExports {
   sgd(w: number, g: number, v: number, lr: number, mu: number, e0: number, e1: number): void;
   neuronLayer(
     z: number, zs: number, cols: number, d: number, ds: number, m: number, state: number, qs: number,
-    mode: number, a: number, act: number, g: number, cleanRows: number, seed: number, pass: number, layer: number, rowOffset: number,
+    mode: NeuronMode, a: number, act: number, g: number, cleanRows: number, seed: number, pass: number, layer: number, rowOffset: number,
     scratch: number, r0: number, r1: number,
   ): void;
   storeBasisStates(m: number, state: number, qs: number, r0: number, r1: number): void;
@@ -30,6 +30,37 @@ export interface KernelExports {
 /** Kernels a worker may run: their index in this list is the job's kernel id. */
 export const PARALLEL_KERNELS = ["gemmSparse", "gemmSign", "signTables", "gemmSignTable", "signMasksT", "transpose", "colSums", "straightThrough", "sgd", "neuronLayer", "resetQubits"] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+
+/** Parallel kernels whose last arguments are (scratch, r0, r1): each thread passes its own scratch area. */
+export const SCRATCH_KERNELS = ["gemmSparse", "gemmSign", "gemmSignTable", "neuronLayer"] as const satisfies readonly ParallelKernel[];
+export type ScratchKernel = (typeof SCRATCH_KERNELS)[number];
+export type RangeKernel = Exclude<ParallelKernel, ScratchKernel>;
+
+/**
+ * The arguments a caller gives a parallel kernel: its parameters (names and count, from
+ * KernelExports) without the trailing (scratch,) r0, r1 that the pool fills in per chunk.
+ */
+export type KernelArgs<K extends ParallelKernel> = Parameters<KernelExports[K]> extends [...infer Head, number, number]
+  ? K extends ScratchKernel
+    ? Head extends [...infer Args, number]
+      ? Args
+      : never
+    : Head
+  : never;
+
+/**
+ * How neuronLayer updates a row (assembly/neuron.ts exports the same values as NeuronMode.*;
+ * a test holds the two together).
+ */
+export const NeuronMode = {
+  /** a = 0, g = pi/2, register in a basis state: d = sign(z), no draws. */
+  Sign: 0,
+  /** g = pi/2, register in a basis state: P(+1) = (1 + sin(pi t / 2)) / 2, float32 screen. */
+  BasisState: 1,
+  /** The general update from the stored state (probability and back-action in float64). */
+  General: 2,
+} as const;
+export type NeuronMode = (typeof NeuronMode)[keyof typeof NeuronMode];
 
 /** 64 KiB pages: the memory starts small and grows; 2 GiB is the most it may reserve. */
 export const INITIAL_PAGES = 64;

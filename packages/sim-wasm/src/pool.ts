@@ -1,4 +1,4 @@
-import { PARALLEL_KERNELS, nodeBuiltin, type KernelExports, type ParallelKernel } from "./kernels.js";
+import { PARALLEL_KERNELS, nodeBuiltin, type KernelArgs, type KernelExports, type ParallelKernel, type RangeKernel, type ScratchKernel } from "./kernels.js";
 
 // Control block: a SharedArrayBuffer of its own (memory growth never moves it), in 64-byte lines.
 // Line 0 holds the job (int32 slots):
@@ -255,6 +255,8 @@ export class Pool {
    * something). `work` estimates the job's cost: it sets how many chunks are worth a hand-over,
    * and small jobs stay on the main thread. `scratch` holds one private area per thread.
    */
+  run<K extends ScratchKernel>(kernel: K, args: KernelArgs<K>, total: number, granule: number, work: number, scratch: readonly number[]): number;
+  run<K extends RangeKernel>(kernel: K, args: KernelArgs<K>, total: number, granule: number, work: number): number;
   run(kernel: ParallelKernel, args: readonly number[], total: number, granule: number, work: number, scratch?: readonly number[]): number {
     const fn = this.k[kernel] as (...a: number[]) => number | undefined;
     const call = scratch ? [...args, scratch[0], 0, total] : [...args, 0, total];

@@ -10,7 +10,7 @@ import {
   type Tensor,
 } from "@natural-quantization/core";
 import { Heap } from "./heap.js";
-import { INITIAL_PAGES, MAXIMUM_PAGES, instantiate, kernelModule, type KernelExports } from "./kernels.js";
+import { INITIAL_PAGES, MAXIMUM_PAGES, NeuronMode, instantiate, kernelModule, type KernelExports } from "./kernels.js";
 import { hostCores, Pool, type SpawnWorker } from "./pool.js";
 
 /** Options of the sim-wasm backend. */
@@ -121,6 +121,8 @@ const SCRATCH_MIN = 1 << 16;
 const TABLE_ROWS = 16;
 /** Rows per block of gemmSignTable (assembly: BLOCK). */
 const BLOCK_ROWS = 32;
+/** Relative work of one neuron in each mode (the pool's chunking estimate): a sign, a float32 draw, the float64 update. */
+const NEURON_WORK: Readonly<Record<NeuronMode, number>> = { [NeuronMode.Sign]: 1, [NeuronMode.BasisState]: 10, [NeuronMode.General]: 60 };
 
 function pad4(n: number): number {
   return (n + 3) & ~3;
@@ -379,14 +381,14 @@ export class WasmBackend implements Backend {
     // sin(g) === 1 is exactly the projective measurement of the reference (P = (1 + cos alpha) / 2).
     const projective = Math.sin(g) === 1;
     // The float32 screen needs 1/a as a finite float32; a below 1e-30 takes the float64 path.
-    const mode = projective && n <= Q.cleanRows ? (a === 0 ? 0 : a >= 1e-30 ? 1 : 2) : 2;
+    const mode: NeuronMode = projective && n <= Q.cleanRows ? (a === 0 ? NeuronMode.Sign : a >= 1e-30 ? NeuronMode.BasisState : NeuronMode.General) : NeuronMode.General;
     const cols = Q.cols;
-    if (mode === 2 && Q.state === 0) {
+    if (mode === NeuronMode.General && Q.state === 0) {
       const size = Q.rows * cols * 16;
       Q.state = this.heap.alloc(size);
       Q.blocks.push([Q.state, size]);
     }
-    if (mode === 2 && Q.cleanRows > n) {
+    if (mode === NeuronMode.General && Q.cleanRows > n) {
       // Rows [n, cleanRows) stay in a basis state but will no longer be marked clean: store it.
       this.k.storeBasisStates(Q.m, Q.state, cols, n, Q.cleanRows);
     }
@@ -395,7 +397,7 @@ export class WasmBackend implements Backend {
       "neuronLayer",
       [Z.ptr, Z.stride, cols, D.ptr, D.stride, Q.m, Q.state, cols, mode, a, activation === "htanh" ? 1 : 0, g, Q.cleanRows,
         draw.seed >>> 0, draw.pass >>> 0, draw.layer >>> 0, draw.rowOffset >>> 0],
-      n, 1, n * cols * (mode === 0 ? 1 : mode === 1 ? 10 : 60), this.scratch,
+      n, 1, n * cols * NEURON_WORK[mode], this.scratch,
     );
     D.version++;
     D.signsVersion = D.version;

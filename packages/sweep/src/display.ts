@@ -1,4 +1,4 @@
-import type { RunRecord } from "../experiment.js";
+import type { RunRecord } from "./experiment.js";
 import { formatG, type Cell } from "./grid.js";
 
 export interface CellProgress {

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { readJson } from "@natural-quantization/core/node";
-import type { RunRecord } from "../experiment.js";
+import type { RunRecord } from "./experiment.js";
 import { cellFiles, cellFinished, liveClaim, readFailure } from "./cell.js";
 import type { SweepDisplay } from "./display.js";
 import type { EngineCellState, ExecuteReport, ExecuteRequest, SweepExecutor } from "./executor.js";
@@ -21,8 +21,8 @@ export interface LocalOptions {
 /** The compiled worker; under vitest (sources in .ts) the built one in dist. */
 export function workerPath(): string {
   const here = import.meta.url;
-  const path = here.endsWith(".ts") ? fileURLToPath(new URL("../../dist/sweep/worker.js", here)) : fileURLToPath(new URL("./worker.js", here));
-  if (!existsSync(path)) throw new Error(`sweep worker ${path} is missing; build the cli package first (pnpm build)`);
+  const path = here.endsWith(".ts") ? fileURLToPath(new URL("../dist/worker.js", here)) : fileURLToPath(new URL("./worker.js", here));
+  if (!existsSync(path)) throw new Error(`sweep worker ${path} is missing; build the sweep package first (pnpm build)`);
   return path;
 }
 
@@ -53,7 +53,7 @@ export class LocalExecutor implements SweepExecutor {
     display.begin({ total: request.cells.length, finished: request.finished, slots, threads, backend: request.manifest.settings.backend, dir: request.dir });
     let ran = 0;
     const failed: Array<{ key: string; message: string }> = [];
-    await runCells(request.dir, request.run, slots, threads, display, {
+    await runCells(request.dir, request.run, slots, threads, request.experiments, display, {
       finished: () => {
         ran++;
       },
@@ -72,7 +72,9 @@ interface CellEvents {
  * Runs the cells in child processes. A cell that fails with a user error (training diverged,
  * say) is reported and the others go on; anything else is a bug and stops the sweep.
  */
-function runCells(dir: string, pending: readonly Cell[], slots: number, threads: number, display: SweepDisplay, events: CellEvents): Promise<void> {
+function runCells(
+  dir: string, pending: readonly Cell[], slots: number, threads: number, experiments: string, display: SweepDisplay, events: CellEvents,
+): Promise<void> {
   const queue = [...pending];
   const running = new Map<string, ChildProcess>();
   const worker = workerPath();
@@ -139,7 +141,7 @@ function runCells(dir: string, pending: readonly Cell[], slots: number, threads:
         }
       });
       display.started(cell);
-      const message: RunMessage = { type: "run", dir, key: cell.key, threads };
+      const message: RunMessage = { type: "run", dir, key: cell.key, threads, experiments };
       child.send(message);
     };
 

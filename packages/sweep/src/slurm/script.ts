@@ -55,6 +55,8 @@ export interface ScriptInput {
   /** The node binary and the task script, by absolute path: the cluster's nodes share the file system. */
   readonly node: string;
   readonly task: string;
+  /** The experiment module the task trains its cell with (RunSweepOptions.experiments). */
+  readonly experiments: string;
   readonly cells: number;
 }
 
@@ -79,7 +81,7 @@ export function batchScript(s: ScriptInput): string {
     ...(o.account ? [`#SBATCH --account=${o.account}`] : []),
     ...o.extra.map((line) => `#SBATCH ${line}`),
     "",
-    `exec ${quote(s.node)} ${quote(s.task)} ${quote(s.dir)} "$SLURM_ARRAY_TASK_ID"`,
+    `exec ${quote(s.node)} ${quote(s.task)} ${quote(s.dir)} "$SLURM_ARRAY_TASK_ID" ${quote(s.experiments)}`,
     "",
   ];
   return lines.join("\n");

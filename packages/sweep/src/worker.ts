@@ -1,7 +1,7 @@
 // A child process that runs one sweep cell: forked by the sweep, it talks over IPC only.
-import "reflect-metadata";
 import { UserError, type ProgressEvent, type ProgressReporter } from "@natural-quantization/core";
 import { runCell } from "./cell.js";
+import { loadExperimentModule } from "./experiment.js";
 import { holderAlive } from "./executors.js";
 import { expandCells } from "./grid.js";
 import { describeHolder, thisProcess } from "./lock.js";
@@ -45,7 +45,8 @@ async function run(msg: RunMessage): Promise<WorkerMessage> {
   const manifest = readManifest(msg.dir);
   const cell = manifest && expandCells(manifest.grids).find((c) => c.key === msg.key);
   if (!manifest || !cell) throw new Error(`cell ${msg.key} is not in the sweep ${msg.dir}`);
-  const outcome = await runCell(msg.dir, manifest, cell, { threads: msg.threads, holder: thisProcess(), alive: holderAlive, progress: new IpcProgress() });
+  const experiments = await loadExperimentModule(msg.experiments);
+  const outcome = await runCell(msg.dir, manifest, cell, { experiments, threads: msg.threads, holder: thisProcess(), alive: holderAlive, progress: new IpcProgress() });
   switch (outcome.kind) {
     case "done":
       return { type: "done", seconds: outcome.seconds };

@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { join } from "node:path";
 import { UserError, type ProgressReporter } from "@natural-quantization/core";
 import { readJson, writeJsonAtomic } from "@natural-quantization/core/node";
-import { runExperiment, type RunRecord } from "../experiment.js";
-import { describeCause } from "../files.js";
+import type { ExperimentModule, RunRecord } from "./experiment.js";
 import { cellConfig } from "./config.js";
 import type { CellProgress } from "./display.js";
 import type { Cell } from "./grid.js";
@@ -42,6 +41,8 @@ export type CellOutcome =
   | { readonly kind: "failed"; readonly message: string };
 
 export interface RunCellOptions {
+  /** What trains the cell. */
+  readonly experiments: ExperimentModule;
   readonly threads?: number;
   /** Who runs it: written into the claim. */
   readonly holder: Holder;
@@ -65,7 +66,7 @@ export async function runCell(dir: string, manifest: SweepManifest, cell: Cell, 
     if (cellFinished(dir, cell.key)) return { kind: "finished-before" };
     rmSync(f.failed, { force: true });
     const t0 = performance.now();
-    const record = await runExperiment(cellConfig(manifest.settings, cell, options.threads), { out: f.dir, resume: true, progress: options.progress });
+    const record = await options.experiments.runExperiment(cellConfig(manifest.settings, cell, options.threads), { out: f.dir, resume: true, progress: options.progress });
     // The weights stay for nq eval; the checkpoint (weights and momenta) is no longer needed.
     rmSync(f.checkpoint, { force: true });
     rmSync(f.progress, { force: true });
@@ -92,7 +93,7 @@ export function resultProblem(path: string): string | null {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code ? describeCause(e) : "not valid JSON";
+    return (e as NodeJS.ErrnoException).code ? `unreadable (${(e as NodeJS.ErrnoException).code})` : "not valid JSON";
   }
   if (raw === null || typeof raw !== "object") return "not a record";
   const r = raw as Record<string, unknown>;

@@ -2,7 +2,7 @@ import { readFileLimited } from "@natural-quantization/core/node";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ACTIVATIONS, ConfigError, HALF_PI, PAPER_NETWORK, UserError, type Activation } from "@natural-quantization/core";
-import type { ExperimentConfig } from "../experiment.js";
+import type { ExperimentConfig } from "./experiment.js";
 import { parseList, validateA, validateG, validateSeeds, type SweepGrid } from "./grid.js";
 
 /** Everything of a cell's configuration except a, g and the seed: shared by all cells of a sweep. */

@@ -4,6 +4,8 @@ export interface RunMessage {
   readonly dir: string;
   readonly key: string;
   readonly threads: number;
+  /** The experiment module that trains the cell. */
+  readonly experiments: string;
 }
 
 /** Worker to parent. */

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
-import type { RunRecord } from "../../experiment.js";
+import type { RunRecord } from "../experiment.js";
 import { cellFiles, cellFinished, liveClaim, readFailure, readProgress } from "../cell.js";
 import type { EngineCellState, ExecuteReport, ExecuteRequest, SweepExecutor } from "../executor.js";
 import type { Cell } from "../grid.js";
@@ -30,8 +30,8 @@ export function readSubmissions(dir: string): Submission[] {
 /** The compiled array-task entry; under vitest (sources in .ts) the built one in dist. */
 function taskScriptPath(): string {
   const here = import.meta.url;
-  const path = here.endsWith(".ts") ? fileURLToPath(new URL("../../../dist/sweep/slurm/task.js", here)) : fileURLToPath(new URL("./task.js", here));
-  if (!existsSync(path)) throw new Error(`Slurm task script ${path} is missing; build the cli package first (pnpm build)`);
+  const path = here.endsWith(".ts") ? fileURLToPath(new URL("../../dist/slurm/task.js", here)) : fileURLToPath(new URL("./task.js", here));
+  if (!existsSync(path)) throw new Error(`Slurm task script ${path} is missing; build the sweep package first (pnpm build)`);
   return path;
 }
 
@@ -88,7 +88,7 @@ export class SlurmExecutor implements SweepExecutor {
     if (run.length > 0) {
       const indexOf = new Map(cells.map((c, i) => [c.key, i]));
       const indices = run.map((c) => indexOf.get(c.key)!);
-      const sub = this.submit(dir, indices, cells.length);
+      const sub = this.submit(dir, indices, cells.length, request.experiments);
       submitted = `Slurm job ${sub.jobId}: ${indices.length} array task${indices.length === 1 ? "" : "s"} (script ${sub.script}, logs ${join(slurmDir(dir), "logs")})`;
     }
     const threads = this.options.cpusPerTask;
@@ -103,12 +103,12 @@ export class SlurmExecutor implements SweepExecutor {
     }
   }
 
-  private submit(dir: string, indices: readonly number[], total: number): Submission {
+  private submit(dir: string, indices: readonly number[], total: number, experiments: string): Submission {
     const subs = readSubmissions(dir);
     const logDir = join(slurmDir(dir), "logs");
     mkdirSync(logDir, { recursive: true });
     const script = join(slurmDir(dir), `submit-${subs.length + 1}.sbatch`);
-    writeFileAtomic(script, batchScript({ dir, logDir, indices, options: this.options, node: process.execPath, task: taskScriptPath(), cells: total }));
+    writeFileAtomic(script, batchScript({ dir, logDir, indices, options: this.options, node: process.execPath, task: taskScriptPath(), experiments, cells: total }));
     chmodSync(script, 0o755);
     const jobId = sbatch(script);
     const sub: Submission = { jobId, script, submitted: new Date().toISOString(), indices: [...indices] };

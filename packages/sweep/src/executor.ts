@@ -22,6 +22,8 @@ export interface ExecuteRequest {
   readonly finished: number;
   /** Told of cells starting, progressing and ending; the executor calls its begin() and end(). */
   readonly display: SweepDisplay;
+  /** The experiment module that trains a cell (RunSweepOptions.experiments), for the processes that run cells. */
+  readonly experiments: string;
 }
 
 export interface ExecuteReport {

@@ -2,22 +2,18 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { markRequired } from "../arguments.js";
-import { assertGiven, assertWritableDirectory } from "../files.js";
-import { installedBackends } from "../backends.js";
-import { trainConfig, trainOptions, type TrainCliOptions } from "../options.js";
-import { parseInteger } from "../parse.js";
-import { loadSweepFile, resolveGrids, SETTING_KEYS, settingsOf, type SweepConfig, type SweepPlan } from "./config.js";
-import { parseAList, parseGList, parseSeedList } from "./grid.js";
-import { PRESETS, presetPlan } from "./presets.js";
-import { findingsLines, writeReport } from "./report.js";
-import { createExecutor, EXECUTOR_NAMES, type ExecutorName } from "./executors.js";
-import { expandCells } from "./grid.js";
-import { lockSweepDirectory } from "./lock.js";
-import { readExecutorName, readManifest, readRecords, runSweep, writeAggregates } from "./runner.js";
-import { validateSlurmOptions } from "./slurm/script.js";
-import { statusLines, sweepStatus } from "./status.js";
-import { writeStdout } from "../output.js";
+import { parseInteger } from "@natural-quantization/core";
+import {
+  createExecutor, expandCells, EXECUTOR_NAMES, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
+  readExecutorName, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, sweepStatus, validateSlurmOptions, writeAggregates,
+  writeReport, type ExecutorName, type SweepConfig, type SweepPlan,
+} from "@natural-quantization/sweep";
+import { markRequired } from "./arguments.js";
+import { assertGiven, assertWritableDirectory } from "./files.js";
+import { installedBackends } from "./backends.js";
+import { EXPERIMENT_MODULE } from "./experiment.js";
+import { trainConfig, trainOptions, type TrainCliOptions } from "./options.js";
+import { writeStdout } from "./output.js";
 
 export const DEFAULT_SEEDS = "0,1,2";
 
@@ -196,7 +192,7 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   }
   const executor = executorFor(o);
   assertWritableDirectory(given ?? out, "--out");
-  const outcome = await runSweep(config, { out, executor, preset: o.preset ?? stored?.preset ?? null, argv });
+  const outcome = await runSweep(config, { out, executor, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
     // Handed to a batch system: the report comes once every cell is done.
     const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";

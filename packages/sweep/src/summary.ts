@@ -1,5 +1,5 @@
 import { meanStd } from "@natural-quantization/core";
-import type { RunRecord } from "../experiment.js";
+import type { RunRecord } from "./experiment.js";
 
 /** The fields of a cell's record that the statistics use. */
 export type CellResult = Pick<RunRecord, "a" | "g" | "seed" | "testError1" | "testError1Stderr" | "testErrorK" | "testErrorKStderr">;

@@ -1,5 +1,4 @@
-import { ConfigError, HALF_PI, UserError, validateNeuron } from "@natural-quantization/core";
-import { parseNumber } from "../parse.js";
+import { ConfigError, HALF_PI, UserError, parseNumber, validateNeuron } from "@natural-quantization/core";
 
 /** One family of cells: every a crossed with every g and every seed. */
 export interface SweepGrid {

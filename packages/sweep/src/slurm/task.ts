@@ -1,17 +1,16 @@
 // One Slurm array task of `nq sweep --executor slurm`: runs the cell whose index is the task id,
-// into the shared sweep directory. Usage (from the generated batch script): node task.js DIR INDEX
-import "reflect-metadata";
+// into the shared sweep directory. Usage (from the generated batch script): node task.js DIR INDEX EXPERIMENT_MODULE
 import { existsSync } from "node:fs";
 import { type ProgressEvent, type ProgressReporter } from "@natural-quantization/core";
 import { writeJsonAtomic } from "@natural-quantization/core/node";
 import { cellFiles, runCell } from "../cell.js";
+import { loadExperimentModule } from "../experiment.js";
 import type { CellProgress } from "../display.js";
 import { holderAlive } from "../executors.js";
 import { expandCells } from "../grid.js";
 import { describeHolder, thisProcess } from "../lock.js";
 import { readManifest } from "../runner.js";
 import { taskLog } from "./executor.js";
-import { writeStdout } from "../../output.js";
 
 /** Writes the cell's last finished epoch to progress.json, for `--wait` and `nq sweep status`. */
 class FileProgress implements ProgressReporter {
@@ -24,15 +23,15 @@ class FileProgress implements ProgressReporter {
   }
 }
 
-const say = (text: string) => writeStdout(`nq sweep task: ${text}\n`);
+const say = (text: string) => process.stdout.write(`nq sweep task: ${text}\n`);
 
 async function main(): Promise<number> {
-  const [dir, indexText] = process.argv.slice(2);
+  const [dir, indexText, experimentsUrl] = process.argv.slice(2);
   const env = process.env;
   const jobId = env.SLURM_ARRAY_JOB_ID ?? env.SLURM_JOB_ID ?? "none";
   const taskId = env.SLURM_ARRAY_TASK_ID ?? indexText;
   const manifest = dir ? readManifest(dir) : null;
-  if (!dir || !manifest) throw new Error(`usage: task.js SWEEP_DIR INDEX; ${dir ?? "(none)"} holds no sweep.json`);
+  if (!dir || !manifest || !experimentsUrl) throw new Error(`usage: task.js SWEEP_DIR INDEX EXPERIMENT_MODULE; ${dir ?? "(none)"} ${manifest ? "" : "holds no sweep.json"}`);
   const cells = expandCells(manifest.grids);
   const index = Number(indexText);
   const cell = Number.isInteger(index) ? cells[index] : undefined;
@@ -44,6 +43,7 @@ async function main(): Promise<number> {
   const restarted = restarts > 0 ? `, restart ${restarts}` : "";
   say(`cell ${index} ${cell.key} as slurm task ${id}${restarted}, ${threads} thread${threads === 1 ? "" : "s"}${resuming ? "; resuming from its checkpoint" : ""}`);
   const outcome = await runCell(dir, manifest, cell, {
+    experiments: await loadExperimentModule(experimentsUrl),
     threads,
     holder: thisProcess({ task: { engine: "slurm", id } }),
     alive: holderAlive,

@@ -3,10 +3,8 @@ import { availableParallelism, cpus, platform, release, totalmem } from "node:os
 import { join } from "node:path";
 import { UserError } from "@natural-quantization/core";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
-import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
-import { loadBackend } from "../backends.js";
-import { printDownloadProgress } from "../progress.js";
-import { validateExperiment, type RunRecord } from "../experiment.js";
+import { loadDataset } from "@natural-quantization/datasets";
+import { loadExperimentModule, type ExperimentModule, type RunRecord } from "./experiment.js";
 import { cellConfig, configDiff, type SweepConfig } from "./config.js";
 import { expandCells, type Cell } from "./grid.js";
 import { StderrSweepDisplay, type SweepDisplay } from "./display.js";
@@ -54,6 +52,11 @@ export interface RunSweepOptions {
   readonly out: string;
   /** Where the cells run: local processes, a Slurm array job, ... */
   readonly executor: SweepExecutor;
+  /**
+   * The experiment module that trains each cell (see ExperimentModule): a URL or package
+   * specifier, since cells run in other processes. `nq sweep` passes its own.
+   */
+  readonly experiments: string;
   readonly preset?: string | null;
   readonly argv?: readonly string[];
   readonly display?: SweepDisplay;
@@ -124,7 +127,9 @@ export function readTiming(dir: string): TimingRun[] {
  * Creates the sweep directory (sweep.json), or checks that an existing one was made with the
  * same configuration: results of different configurations are never mixed.
  */
-export function prepareDirectory(dir: string, config: SweepConfig, preset: string | null, argv: readonly string[] = []): SweepManifest {
+export function prepareDirectory(
+  dir: string, config: SweepConfig, experiments: Pick<ExperimentModule, "validateExperiment">, preset: string | null, argv: readonly string[] = [],
+): SweepManifest {
   const existing = readManifest(dir);
   if (existing) {
     const diff = configDiff({ settings: existing.settings, grids: existing.grids }, { settings: config.settings, grids: config.grids });
@@ -140,7 +145,7 @@ export function prepareDirectory(dir: string, config: SweepConfig, preset: strin
   }
   // Fail before any cell runs: the backend must load, every cell must validate, the dataset must load.
   const cells = expandCells(config.grids);
-  for (const c of cells) validateExperiment(cellConfig(config.settings, c));
+  for (const c of cells) experiments.validateExperiment(cellConfig(config.settings, c));
   const dataset = loadDataset(config.settings.dataset, { trainSize: config.settings.trainSize, testSize: config.settings.testSize });
   const manifest: SweepManifest = {
     format: MANIFEST_FORMAT,
@@ -172,11 +177,11 @@ export function readExecutorName(dir: string): string {
 export async function runSweep(config: SweepConfig, options: RunSweepOptions): Promise<SweepOutcome> {
   const dir = options.out;
   const executor = options.executor;
-  await loadBackend(config.settings.backend);
-  await ensureDataset(config.settings.dataset, { onProgress: printDownloadProgress });
+  const experiments = await loadExperimentModule(options.experiments);
+  await experiments.prepareExperiment(config.settings);
   const unlock = lockSweepDirectory(dir, (options.argv ?? []).join(" "));
   try {
-    const manifest = prepareDirectory(dir, config, options.preset ?? null, options.argv);
+    const manifest = prepareDirectory(dir, config, experiments, options.preset ?? null, options.argv);
     const cells = expandCells(manifest.grids);
     // A corrupt result is no result: set it aside and run the cell again.
     for (const c of cells) {
@@ -213,7 +218,7 @@ export async function runSweep(config: SweepConfig, options: RunSweepOptions): P
           continue;
         }
         for (const c of freed) tried.add(c.key);
-        const more = await executor.execute({ dir, manifest, cells, run: freed, finished: cells.filter(finished).length, display });
+        const more = await executor.execute({ dir, manifest, cells, run: freed, finished: cells.filter(finished).length, display, experiments: options.experiments });
         merged = { ...merged, ran: merged.ran + more.ran, failed: [...merged.failed, ...more.failed] };
       }
       return merged;
@@ -222,7 +227,7 @@ export async function runSweep(config: SweepConfig, options: RunSweepOptions): P
     const t0 = performance.now();
     let report: ExecuteReport | null = null;
     try {
-      report = await executor.execute({ dir, manifest, cells, run, finished: skipped, display });
+      report = await executor.execute({ dir, manifest, cells, run, finished: skipped, display, experiments: options.experiments });
       if (!report.submitted && !report.followedAll) report = await runFreed(report);
     } finally {
       display.end();

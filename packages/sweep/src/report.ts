@@ -17,10 +17,10 @@ export interface SoftwareInfo {
   readonly node: string;
 }
 
-/** The cli package's name and version, and the git commit of its checkout when there is one. */
+/** The sweep package's name and version, and the git commit of its checkout when there is one. */
 export function softwareInfo(): SoftwareInfo {
-  const pkgPath = fileURLToPath(new URL("../../package.json", import.meta.url));
-  let name = "@natural-quantization/cli";
+  const pkgPath = fileURLToPath(new URL("../package.json", import.meta.url));
+  let name = "@natural-quantization/sweep";
   let version = "unknown";
   try {
     const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { name?: string; version?: string };

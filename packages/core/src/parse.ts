@@ -1,4 +1,5 @@
-import { ConfigError } from "@natural-quantization/core";
+// Value parsers for options and configuration files: one-line ConfigErrors that name the field.
+import { ConfigError } from "./errors.js";
 
 /** A number option; accepts plain decimals and, for angles, multiples of pi ("pi/2", "0.25pi"). */
 export function parseNumber(field: string, text: string, opts: { angle?: boolean } = {}): number {
