@@ -82,7 +82,7 @@ describe("reading files", () => {
 
   it("a missing file, a directory and an unreadable file each get their own cause", () => {
     const dir = temp();
-    expect(() => readJson(join(dir, "none.json"), "checkpoint")).toThrow(/^cannot read checkpoint .*none\.json: no such file$/);
+    expect(() => readJson(join(dir, "none.json"), "checkpoint")).toThrow(/^cannot read checkpoint .*none\.json: no such file \(ENOENT\); check the path$/);
     expect(() => readJson(dir, "checkpoint")).toThrow(/: it is a directory, not a file$/);
     const locked = join(dir, "locked.json");
     writeFileSync(locked, "{}", { mode: 0o000 });

@@ -102,7 +102,7 @@ export function formatBytes(n: number): string {
 function unreadable(path: string, what: string, e: unknown): DataError {
   const code = (e as NodeJS.ErrnoException).code;
   const why =
-    code === "ENOENT" ? "no such file" :
+    code === "ENOENT" ? "no such file (ENOENT); check the path" :
     code === "EACCES" || code === "EPERM" ? `permission denied (${code}); check its permissions` :
     code === "EISDIR" ? "it is a directory, not a file" :
     code === "ENOTDIR" ? "a part of the path is a file, not a directory" :
