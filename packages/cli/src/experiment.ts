@@ -18,6 +18,7 @@ import {
   type Weights,
   type Checkpoint,
   assertResumableCheckpoint,
+  type QubitLayer,
   datasetId,
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
@@ -68,6 +69,11 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   c.register(Tokens.ProgressReporter, { useValue: progress });
   registerCore(c);
   return c;
+}
+
+/** Ends what a device qubit layer keeps open between calls (a provider's session); nothing for a simulator. */
+export async function closeQubitLayer(layer: QubitLayer): Promise<void> {
+  await (layer as Partial<{ close(): Promise<void> }>).close?.();
 }
 
 /** Frees the machine of a container: its dense engine (qubit layers hold only JS memory, or are the engine itself). */

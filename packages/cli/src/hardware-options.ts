@@ -1,4 +1,5 @@
 import { readFileLimited } from "@natural-quantization/core/node";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { describeCost, noiseFromTarget, parseNoiseModel, PROVIDERS, resolveTarget, type HardwareSettings, type JobGate, type NoiseModel } from "@natural-quantization/hardware";
@@ -15,6 +16,9 @@ export interface DeviceCliOptions {
   readonly identityPairs?: string;
   readonly noise?: string;
   readonly yes?: boolean;
+  /** The run's directory: a device keeps every job id and raw result in DIR/jobs. */
+  readonly out?: string;
+  readonly resume?: boolean;
 }
 
 /** Adds the device and noise options to a command (eval and train share them). */
@@ -24,7 +28,9 @@ export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean })
       .option("--provider <name>", `with --backend hardware: ${Object.keys(PROVIDERS).join(", ")}, or a package exporting \`provider\``, "local")
       .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
       .option("--identity-pairs <k>", "with --backend hardware: insert k identity pairs before each measurement (noise amplification)", "0")
-      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`);
+      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`)
+      .option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)")
+      .option("--resume", "with --out: fetch the results of device jobs already in DIR/jobs instead of submitting them again");
   }
   return cmd
     .option("--target <name|file>", "heron, eagle or a target JSON file: the device's layout and gates (--backend hardware), or its noise on a simulator")
@@ -40,6 +46,7 @@ export function deviceConfig(backend: string, o: DeviceCliOptions, log: (line: s
     if (o.noise) throw new UserError("--noise simulates noise on a simulator backend; a device has its own (drop --noise, or use --backend sim-wasm)");
     return { hardware: hardwareSettings(o, log) };
   }
+  if (o.resume) throw new UserError("--resume continues a device run (--backend hardware --out DIR); a simulator run has nothing to resume");
   for (const opt of ["provider", "device", "yes"] as const) {
     if (o[opt] !== undefined && !(opt === "provider" && o.provider === "local")) throw new UserError(`--${opt} applies to --backend hardware only`);
   }
@@ -64,7 +71,12 @@ function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): Har
       throw new UserError(`this run submits more than ${CONFIRM_SHOTS} circuit executions to ${provider} (${submitted} so far); check the cost above and rerun with --yes`);
     }
   };
-  return { provider, target: o.target, device: o.device, identityPairs, beforeJob, log };
+  if (o.resume && !o.out) throw new UserError("--resume needs --out DIR (the directory whose jobs/ holds the device jobs of the run to continue)");
+  if (provider !== "local" && !o.out) {
+    throw new UserError(`--provider ${provider} runs on a paid device: give --out DIR, where every job id and raw result is kept before it is used (an interrupted run then continues with --resume)`);
+  }
+  const jobs = o.out ? { dir: join(o.out, "jobs"), resume: o.resume === true } : undefined;
+  return { provider, target: o.target, device: o.device, identityPairs, beforeJob, log, ...(jobs ? { jobs } : {}) };
 }
 
 /** Noise and target files are small JSON; anything larger than this is the wrong file. */

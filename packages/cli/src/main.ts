@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
-import { loadCheckpoint, writeFileAtomic } from "@natural-quantization/core/node";
+import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
 import { DEFAULT_BACKEND, installedBackends, loadBackend } from "./backends.js";
@@ -13,10 +13,10 @@ import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
 import { registerCostCommand } from "./cost.js";
 import { benchInChildren, runBench, type BenchResult } from "./bench.js";
-import { composeMachine, disposeMachine, runExperiment, type RunRecord } from "./experiment.js";
+import { closeQubitLayer, composeMachine, disposeMachine, runExperiment, type RunRecord } from "./experiment.js";
 import { encodeExport, EXPORTED_WEIGHTS, exportFormat, EXPORT_FORMATS } from "./export.js";
 import { assertNotAnInput, assertReplaceable, assertWritableDirectory, assertWritableFile, claimRunDirectory, RUN_LOCK_FILE, writing } from "./files.js";
-import { exitOnInterrupt, type InterruptState } from "./interrupt.js";
+import { closeOnInterrupt, exitOnInterrupt, type InterruptState } from "./interrupt.js";
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
 import { datasetImages, predictImages, PREDICTIONS_CSV, predictionsCsv, readImagesFile } from "./predict.js";
@@ -98,7 +98,10 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const device = deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`));
+      if (o.out) assertWritableDirectory(o.out);
       const c = await composeMachine({ backend: o.backend, threads, ...device }, new StderrProgress());
+      const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
+      const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};
       try {
         await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
@@ -108,9 +111,12 @@ export function buildProgram(argv: readonly string[] = []): Command {
           width: network.width, depth: network.depth, seed, shots, testSize: dataset.test.n,
           testError1: ev.oneShot.error, testError1Stderr: ev.oneShot.stderr, testErrorK: ev.kShot.error, testErrorKStderr: ev.kShot.stderr, evalSeconds: ev.seconds,
         };
+        if (o.out) writing(join(o.out, "result.json"), () => writeJsonAtomic(join(o.out!, "result.json"), record), "");
         if (o.json) writeStdout(`${JSON.stringify(record)}\n`);
         else writeStdout(`${formatTable([record])}\n`);
       } finally {
+        stopOnInterrupt();
+        await closeDevice();
         disposeMachine(c);
       }
     });

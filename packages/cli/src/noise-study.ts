@@ -13,6 +13,7 @@ import { printDownloadProgress } from "./progress.js";
 import { renderSvg, svgToPng } from "@natural-quantization/sweep";
 
 interface StudyOptions {
+  replot?: boolean;
   target?: string;
   noise?: string;
   testSize?: string;
@@ -50,7 +51,9 @@ export function registerNoiseStudyCommand(program: Command): void {
     .option("--shots <k>", "k of the k-shot evaluation", "15")
     .option("--seed <n>", "seed of the evaluation's draws", "0")
     .option("--backend <name>", "simulator for the dense math", "sim-wasm")
+    .option("--replot", "redraw the plot from DIR/noise-study/results.json without evaluating")
     .action(async (dir: string, o: StudyOptions) => {
+      if (o.replot) return void (await replot(join(dir, "noise-study")));
       if (!o.target === !o.noise) throw new UserError("give the noise as --target NAME|FILE or --noise FILE (one of them)");
       const noise: NoiseModel = simulatedNoise(o);
       const records = readJson(join(dir, "results.json"), "sweep results") as Array<{ key: string; seed: number; dataset: string; trainSize: number; testSize: number }>;
@@ -79,13 +82,27 @@ export function registerNoiseStudyCommand(program: Command): void {
       }
       process.stderr.write("\n");
       const out = join(dir, "noise-study");
-      writeJsonAtomic(join(out, "results.json"), { noise, source: o.target ?? o.noise, rows });
+      const label = o.target ? `${o.target}-like device noise` : `noise of ${o.noise}`;
+      writeJsonAtomic(join(out, "results.json"), { noise, source: o.target ?? o.noise, label, rows });
       writeFileAtomic(join(out, "summary.csv"), summaryCsv(rows));
-      const svg = await renderSvg(plotSpec(rows, o.target ? `${o.target}-like device noise` : `noise of ${o.noise}`, shots));
-      writeFileAtomic(join(out, "plots", "error-vs-a-noise.svg"), svg);
-      writeFileAtomic(join(out, "plots", "error-vs-a-noise.png"), svgToPng(svg));
+      await writePlot(out, rows, label);
       process.stderr.write(`wrote ${out}/results.json, summary.csv and plots/error-vs-a-noise.{svg,png}\n`);
     });
+}
+
+async function writePlot(out: string, rows: readonly NoiseStudyRow[], label: string): Promise<void> {
+  const svg = await renderSvg(plotSpec(rows, label, rows[0]?.shots ?? 1));
+  writeFileAtomic(join(out, "plots", "error-vs-a-noise.svg"), svg);
+  writeFileAtomic(join(out, "plots", "error-vs-a-noise.png"), svgToPng(svg));
+}
+
+/** `--replot`: the plot again from a finished study's results.json (older files have no label: built from the source). */
+async function replot(out: string): Promise<void> {
+  const study = readJson(join(out, "results.json"), "noise study results") as { source?: string; label?: string; rows?: NoiseStudyRow[] };
+  if (!Array.isArray(study.rows) || study.rows.length === 0) throw new UserError(`${out}/results.json has no rows; run nq noise-study without --replot first`);
+  const label = study.label ?? (study.source === "heron" || study.source === "eagle" ? `${study.source}-like device noise` : `noise of ${study.source}`);
+  await writePlot(out, study.rows, label);
+  process.stderr.write(`wrote ${out}/plots/error-vs-a-noise.{svg,png}\n`);
 }
 
 interface SummaryPoint {
@@ -120,7 +137,8 @@ function summaryCsv(rows: readonly NoiseStudyRow[]): string {
   return ["a,condition,metric,mean_error,std_error,seeds", ...points.map((p) => `${p.a},${p.condition},${p.metric},${p.mean},${p.std},${p.n}`)].join("\n") + "\n";
 }
 
-function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: number): PlotSpec {
+/** The figure: error against a, colour = condition, line style = readout (one-shot solid, k-shot dashed). */
+export function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: number): PlotSpec {
   const values = summarize(rows, shots).map((p) => ({
     a: p.a,
     condition: p.condition === "noisy" ? noiseLabel : "noise-free",
@@ -129,13 +147,22 @@ function plotSpec(rows: readonly NoiseStudyRow[], noiseLabel: string, shots: num
     lo: 100 * (p.mean - p.std),
     hi: 100 * (p.mean + p.std),
   }));
+  // Legend symbols are line samples. Vega does not stroke a strokeDash legend's symbols by itself
+  // (they were invisible), so their stroke is set here.
+  const symbols = { symbolType: "stroke", symbolSize: 400, symbolStrokeWidth: 2 } as const;
   const x = { field: "a", type: "quantitative" as const, title: "quantumness a (a = 0 is classical)" };
-  const color = { field: "condition", type: "nominal" as const, title: null, legend: { orient: "top" as const, labelLimit: 400 } };
-  const dash = { field: "metric", type: "nominal" as const, title: null, legend: { orient: "top" as const, symbolType: "stroke", symbolStrokeColor: "#333", symbolStrokeWidth: 2 } };
+  const color = { field: "condition", type: "nominal" as const, title: null, legend: { orient: "top" as const, labelLimit: 400, ...symbols } };
+  const dash = {
+    field: "metric",
+    type: "nominal" as const,
+    title: null,
+    scale: { domain: ["one-shot", `${shots}-shot`], range: [[1, 0], [6, 4]] },
+    legend: { orient: "top" as const, ...symbols, encode: { symbols: { update: { stroke: { value: "#333" } } } } },
+  };
   const y = { field: "mean", type: "quantitative" as const, title: "test error (%)" };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "Test error against a, noise-free and under device noise", subtitle: `mean ± std over seeds; ${rows.length / 2} networks` },
+    title: { text: "Test error against a, noise-free and under device noise", subtitle: `mean ± std over seeds; ${rows.length / 2} networks; one-shot solid, ${shots}-shot dashed` },
     width: 520,
     height: 300,
     data: { values },

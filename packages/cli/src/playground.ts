@@ -4,7 +4,6 @@ import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { parseInteger } from "@natural-quantization/core";
@@ -30,20 +29,18 @@ export const ISOLATION_HEADERS = {
   "Cache-Control": "no-cache",
 } as const;
 
-/** The built page: the installed @natural-quantization/playground, else the workspace's packages/playground/dist. */
+/** The built page: the dist directory of the @natural-quantization/playground package (a dependency of this one). */
 export function findPlaygroundDir(): string {
-  const candidates: string[] = [];
+  let dir: string;
   try {
-    candidates.push(join(dirname(createRequire(import.meta.url).resolve("@natural-quantization/playground/package.json")), "dist"));
+    dir = join(dirname(createRequire(import.meta.url).resolve("@natural-quantization/playground/package.json")), "dist");
   } catch {
-    // not installed as a package: try the monorepo layout
+    throw new UserError("the package @natural-quantization/playground is not installed beside the CLI; install it (npm install @natural-quantization/playground) or pass --dir <built page>");
   }
-  candidates.push(fileURLToPath(new URL("../../playground/dist", import.meta.url)));
-  const found = candidates.find((d) => existsSync(join(d, "index.html")));
-  if (!found) {
-    throw new UserError(`the playground is not built (looked in ${candidates.join(", ")}); run \`pnpm --filter @natural-quantization/playground build\` or pass --dir <built page>`);
+  if (!existsSync(join(dir, "index.html"))) {
+    throw new UserError(`the playground is not built (${dir} has no index.html); run \`npx --yes pnpm@10.34.9 --filter @natural-quantization/playground build\` or pass --dir <built page>`);
   }
-  return found;
+  return dir;
 }
 
 export interface PlaygroundServer {

@@ -137,7 +137,8 @@ describe("nq as a command-line tool", () => {
     const r = await done;
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    const m = /nq: interrupted after epoch (\d+) of 14; (.*) holds epoch \1; continue with:\n {2}(nq .*)\n$/.exec(r.stderr);
+    // From the repository's workspace, nq is not on PATH: the hint says npx nq.
+    const m = /nq: interrupted after epoch (\d+) of 14; (.*) holds epoch \1; continue with:\n {2}(npx nq .*)\n$/.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
     const epoch = Number(m![1]);
     expect(epoch).toBeGreaterThanOrEqual(2);
@@ -145,7 +146,7 @@ describe("nq as a command-line tool", () => {
     expect(m![2]).toBe(join(out, "checkpoint.json"));
     expect(loadCheckpoint(join(out, "checkpoint.json")).epoch).toBe(epoch);
     // The printed command, run by a shell exactly as shown, continues to the end.
-    const resumed = spawnSync("sh", ["-c", m![3].replace(/^nq /, `"${process.execPath}" "${bin}" `) + " --json"], { encoding: "utf8" });
+    const resumed = spawnSync("sh", ["-c", m![3].replace(/^npx nq /, `"${process.execPath}" "${bin}" `) + " --json"], { encoding: "utf8" });
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(new RegExp(`epoch ${epoch + 1}/14`));
     expect(resumed.stderr).not.toMatch(new RegExp(`epoch ${epoch}/14`));

@@ -117,8 +117,10 @@ describe("nq on quantum hardware and simulated noise", () => {
     it("evaluates with the key and instance from the environment only, and never writes the key", async () => {
       const env = { ...process.env, ...server.env() };
       const sim = json(nq(["eval", "--weights", w2, "--backend", "sim-cpu", "--test-size", "100", "--shots", "3", "--json"]).stdout);
-      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "3", "--json"], env);
+      const out = join(mkdtempSync(join(tmpdir(), "nq-ibm-")), "run");
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "3", "--json", "--out", out], env);
       expect(r.code).toBe(0);
+      expect((JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as { testError1: number }).testError1).toBe(json(r.stdout).testError1);
       expect(r.stdout + r.stderr).not.toContain("nq-cli-test-key-93kd");
       const hw = json(r.stdout);
       expect(sameError(sim.testError1, hw.testError1, 100)).toBe(true);
@@ -129,16 +131,53 @@ describe("nq on quantum hardware and simulated noise", () => {
 
     it("refuses a large run without --yes, before submitting, and says so in one line", async () => {
       const before = server.requests.filter((q) => q.route === "create").length;
-      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "90"], { ...process.env, ...server.env() });
+      const out = join(mkdtempSync(join(tmpdir(), "nq-ibm-")), "run");
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "90", "--out", out], { ...process.env, ...server.env() });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^nq: this run submits more than 10000 circuit executions to ibm-runtime .*rerun with --yes$/m);
       expect(server.requests.filter((q) => q.route === "create").length).toBe(before);
     });
 
+    it("keeps every job in --out: a run stopped before its results resumes with --resume and pays for no job twice", async () => {
+      const env = { ...process.env, ...server.env() };
+      const out = join(mkdtempSync(join(tmpdir(), "nq-ibm-")), "run");
+      // Two hidden layers: one job each, the second built from the first one's outcomes.
+      const args = ["eval", "--weights", weights, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "60", "--shots", "3", "--json", "--out", out];
+      // What the whole evaluation submits when nothing goes wrong.
+      let before = server.jobs.size;
+      const fresh = await nqAsync([...args.slice(0, -1), `${out}-fresh`], env);
+      expect(fresh.code).toBe(0);
+      const needed = server.jobs.size - before;
+      before = server.jobs.size;
+      server.failNext({ route: "results", status: 400 });
+      const stopped = await nqAsync(args, env);
+      expect(stopped.code).toBe(2);
+      const paid = server.jobs.size - before;
+      expect(paid).toBeGreaterThan(0);
+      expect(paid).toBeLessThan(needed);
+      const again = await nqAsync(args, env);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/^nq: .*jobs holds \d+ device jobs? of an earlier run; add --resume/m);
+      const resumed = await nqAsync([...args, "--resume"], env);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stderr).toMatch(/submitted by an earlier run/);
+      // Every job the stopped run paid for is used, none submitted again: together they paid for one evaluation.
+      expect(server.jobs.size - before).toBe(needed);
+      expect(json(resumed.stdout).testSize).toBe(60);
+    });
+
+    it("refuses a paid provider without --out, before anything is submitted", async () => {
+      const before = server.jobs.size;
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "10"], { ...process.env, ...server.env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^nq: --provider ibm-runtime runs on a paid device: give --out DIR/m);
+      expect(server.jobs.size).toBe(before);
+    });
+
     it("names the missing credentials", async () => {
       const env = { ...process.env, ...server.env() };
       delete env.IBM_CLOUD_API_KEY;
-      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6"], env);
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--out", join(mkdtempSync(join(tmpdir(), "nq-ibm-")), "run")], env);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/IBM_CLOUD_API_KEY/);
     });

@@ -88,7 +88,7 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
   });
 }
 
-/** PYTHONPATH under which python3 imports numpy (Debian's python3-numpy, which .ci/run installs), or null. */
+/** PYTHONPATH under which python3 imports numpy (Debian's python3-numpy, which test:all installs as root), or null. */
 function numpyPath(): string | null {
   for (const path of [process.env.PYTHONPATH ?? "", "/usr/lib/python3/dist-packages"]) {
     if (spawnSync("python3", ["-c", "import numpy"], { env: { ...process.env, PYTHONPATH: path } }).status === 0) return path;
@@ -123,7 +123,7 @@ describe("the top README's commands run as written", () => {
     const python = all.filter((b) => b.info === "python");
     writeFileSync(join(cwd, "predict.py"), python[0].code);
     const pythonPath = numpyPath();
-    if (pythonPath === null) throw new Error("python3 cannot import numpy: install Debian's python3-numpy (apt-get install python3-numpy), as .ci/run does");
+    if (pythonPath === null) throw new Error("python3 cannot import numpy: install Debian's python3-numpy (apt-get install python3-numpy); the root test:all does so as root");
     const env = { ...process.env, ...server.env(), PYTHONPATH: pythonPath };
     const lines = rest.flatMap((b) => b.code.split("\n")).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
     expect(lines.length).toBeGreaterThan(20);

@@ -14,3 +14,4 @@ export * from "./device/hardware-qubit-layer.js";
 export * from "./plugin.js";
 export * from "./noise/index.js";
 export * from "./device/cost.js";
+export * from "./job-ledger.js";

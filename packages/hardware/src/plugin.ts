@@ -2,6 +2,7 @@ import type { InjectionToken } from "tsyringe";
 import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine } from "@natural-quantization/core";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
 import type { JobStatus, QuantumProvider } from "./provider.js";
+import { JobLedger } from "./job-ledger.js";
 import { IbmRuntimeProvider } from "./providers/ibm-runtime-provider.js";
 import { LocalProvider } from "./providers/local-provider.js";
 import type { Target } from "./target.js";
@@ -27,6 +28,11 @@ export interface HardwareSettings {
   readonly onLayer?: (call: LayerCall) => void;
   /** Progress lines of the provider (never the key or a token). */
   readonly log?: (line: string) => void;
+  /**
+   * Where a paid provider keeps every job id and raw result (a JobLedger directory). With `resume`,
+   * jobs already there are fetched, not submitted again.
+   */
+  readonly jobs?: { readonly dir: string; readonly resume: boolean };
 }
 
 export const HardwareTokens = {
@@ -52,7 +58,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
     description: "IBM Quantum through the Qiskit Runtime REST API (Sampler V2); key and instance from IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN",
     create: (s) => {
       if (!s.device) throw new UserError("the ibm-runtime provider needs --device NAME (an IBM backend, e.g. ibm_torino)");
-      return new IbmRuntimeProvider({ backend: s.device, log: s.log });
+      return new IbmRuntimeProvider({ backend: s.device, log: s.log, ledger: s.jobs ? JobLedger.open(s.jobs.dir, { resume: s.jobs.resume }) : undefined });
     },
   },
 };

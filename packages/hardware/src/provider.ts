@@ -20,6 +20,8 @@ export interface ProviderCapabilities {
   readonly maxPubsPerJob: number;
   /** Most circuit executions one job may carry: sum over Pubs of binding rows x shots. */
   readonly maxExecutionsPerJob: number;
+  /** Most bytes of one job's request (its programs and parameter rows as JSON); Infinity where nothing limits it. */
+  readonly maxBytesPerJob: number;
   /** Most shots per circuit. */
   readonly maxShots: number;
   /** Runs on a physical device, whose noise is its own (false for noise-free simulators). */
@@ -63,4 +65,6 @@ export interface QuantumProvider {
   target(): Promise<Target>;
   /** Runs a job to the end and returns every shot's bits, in the order of job.pubs. */
   run(job: CircuitJob, options?: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void }): Promise<JobResult>;
+  /** Ends what a run left open (IBM: the batch session); the provider may be used no more. */
+  close?(): Promise<void>;
 }

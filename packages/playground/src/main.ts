@@ -1,6 +1,7 @@
 // The page: controls, live charts and tables; all computing happens in worker.ts.
 import type { EpochMetrics } from "@natural-quantization/core";
-import { barChart, heatmap, lineChart, type Series } from "./plot.js";
+import { formatAngle, parseAngle } from "./angle.js";
+import { barChart, heatmap, lineChart, type ColourScale, type Series } from "./plot.js";
 import { CONTROL_PAUSE, CONTROL_RUN, CONTROL_STOP, type FromWorker, type IdxFile, type RunId, type RunSettings, type ToWorker } from "./protocol.js";
 
 const HALF_PI = Math.PI / 2;
@@ -43,7 +44,7 @@ function readSettings(): RunSettings {
   };
   const s: RunSettings = {
     a: num("a", false, 0),
-    g: num("g", false, 0, HALF_PI + 1e-4),
+    g: parseAngle("g", input("g").value, HALF_PI),
     activation: $<HTMLSelectElement>("activation").value === "htanh" ? "htanh" : "tanh",
     width: num("width", true, 1, 4096),
     depth: num("depth", true, 2, 16),
@@ -225,13 +226,13 @@ function drawInspection(m: Extract<FromWorker, { kind: "inspection" }>): void {
   barChart($<HTMLElement>("votes") as unknown as SVGSVGElement, `votes of ${votes.reduce((s, v) => s + v, 0)} shots (true: ${m.label}, green)`, votes, m.label);
   const shots = m.angle.length, cols = Math.min(64, m.width);
   // Angle in (-2pi, 2pi): |angle| folded to [0, pi], blue (0, |0>) to red (pi, |1>).
-  const angleColor = (v: number) => {
-    const t = Math.min(1, Math.abs(Math.atan2(Math.sin(v), Math.cos(v))) / Math.PI);
-    return `rgb(${Math.round(40 + 200 * t)},${Math.round(80 + 40 * (1 - Math.abs(2 * t - 1)))},${Math.round(220 - 180 * t)})`;
-  };
-  heatmap($<HTMLElement>("map-angle") as unknown as SVGSVGElement, `layer ${m.layer}: measurement angle`, shots, cols, (r, c) => angleColor(m.angle[r][c]));
-  heatmap($<HTMLElement>("map-outcome") as unknown as SVGSVGElement, "outcome (+1 dark, −1 light)", shots, cols, (r, c) => (m.outcome[r][c] > 0 ? "#1d2330" : "#dfe3ee"));
-  heatmap($<HTMLElement>("map-carried") as unknown as SVGSVGElement, m.projective ? "carried state (projective layer: 0 or π)" : "carried state (partially collapsed, Model 2)", shots, cols, (r, c) => angleColor(m.carried[r][c]));
+  const ramp = (t: number) => `rgb(${Math.round(40 + 200 * t)},${Math.round(80 + 40 * (1 - Math.abs(2 * t - 1)))},${Math.round(220 - 180 * t)})`;
+  const angleColor = (v: number) => ramp(Math.min(1, Math.abs(Math.atan2(Math.sin(v), Math.cos(v))) / Math.PI));
+  const angles: ColourScale = { kind: "gradient", color: ramp, stops: [[0, "0 (|0⟩)"], [0.5, "π/2"], [1, "π (|1⟩)"]] };
+  const outcomes: ColourScale = { kind: "swatches", items: [["#1d2330", "+1"], ["#dfe3ee", "−1"]] };
+  heatmap($<HTMLElement>("map-angle") as unknown as SVGSVGElement, `layer ${m.layer}: measurement angle`, shots, cols, (r, c) => angleColor(m.angle[r][c]), angles);
+  heatmap($<HTMLElement>("map-outcome") as unknown as SVGSVGElement, "outcome", shots, cols, (r, c) => (m.outcome[r][c] > 0 ? "#1d2330" : "#dfe3ee"), outcomes);
+  heatmap($<HTMLElement>("map-carried") as unknown as SVGSVGElement, m.projective ? "carried state (projective layer: 0 or π)" : "carried state (partially collapsed, Model 2)", shots, cols, (r, c) => angleColor(m.carried[r][c]), angles);
   $("inspection").dataset.ready = "true";
 }
 
@@ -242,7 +243,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("[data-preset]")) {
   b.addEventListener("click", () => {
     const p = PRESETS[b.dataset.preset!];
     input("a").value = String(p.a);
-    input("g").value = String(p.g);
+    input("g").value = formatAngle(p.g);
   });
 }
 

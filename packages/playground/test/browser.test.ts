@@ -25,7 +25,9 @@ interface CliRun {
 }
 
 const SETTINGS = { a: "0.5", g: "1", width: "64", depth: "3", epochs: "2", trainSize: "1000", testSize: "5000", shots: "7", seed: "3" };
-const screenshot = fileURLToPath(new URL("../../../docs/playground.png", import.meta.url));
+// Screenshots go to an ignored directory; `pnpm run screenshot` copies the first to docs/playground.png.
+const output = fileURLToPath(new URL("../test-output/", import.meta.url));
+const screenshot = join(output, "playground.png");
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -65,6 +67,15 @@ async function pageEpochs(page: Page, run: string): Promise<EpochRecord[]> {
     });
   }
   return rows;
+}
+
+/** Whether the first element matching `selector` lies within the box of `container` on the page. */
+async function inside(page: Page, selector: string, container: string): Promise<boolean> {
+  return page.evaluate(([s, c]) => {
+    const a = document.querySelector(s)!.getBoundingClientRect();
+    const b = document.querySelector(c)!.getBoundingClientRect();
+    return a.width > 0 && a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+  }, [selector, container] as const);
 }
 
 describe("the playground in chromium", () => {
@@ -180,7 +191,7 @@ describe("the playground in chromium", () => {
     }, files.map(([n, b]) => [n, Array.from(b)] as [string, number[]]));
     await page.waitForFunction(() => /idx \(dropped files\)/.test(document.querySelector("#data-status")?.textContent ?? ""));
     await page.fill("#a", "0");
-    await page.fill("#g", String(Math.PI / 2));
+    await page.fill("#g", "pi/2");
     await page.fill("#testSize", "600");
     await page.uncheck("#compare");
     await page.click("#train");
@@ -205,11 +216,49 @@ describe("the playground in chromium", () => {
     await page.click("#inspect");
     await page.waitForSelector('#inspection[data-ready="true"]', { timeout: 60_000 });
     // One row of qubit cells per shot in each map, 64 qubits wide.
-    expect(await page.locator("#map-outcome rect").count()).toBe(Number(SETTINGS.shots) * 64);
+    expect(await page.locator("#map-outcome .cells rect").count()).toBe(Number(SETTINGS.shots) * 64);
     const votes = await page.locator("#votes rect").count();
     expect(votes).toBe(10);
-    mkdirSync(join(screenshot, ".."), { recursive: true });
+    // Every heat map has its colour scale, with labels, inside its own drawing.
+    for (const [map, labels] of [["#map-angle", ["0 (|0⟩)", "π/2", "π (|1⟩)"]], ["#map-outcome", ["+1", "−1"]], ["#map-carried", ["0 (|0⟩)", "π/2", "π (|1⟩)"]]] as const) {
+      expect(await page.locator(`${map} [data-role="colour-scale"] text`).allTextContents(), map).toEqual(labels);
+      expect(await inside(page, `${map} [data-role="colour-scale"]`, map), map).toBe(true);
+    }
+    mkdirSync(output, { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("lays out: g reads pi/2, the line charts share their panel's width, legends and labels are never cut off", async () => {
+    await page.click('[data-preset="classical"]');
+    expect(await page.inputValue("#g")).toBe("pi/2");
+    await page.click('[data-preset="model2"]');
+    expect(await page.inputValue("#g")).toBe("1");
+    // A long legend label: a = 0.75, g = 1.25, htanh; a short run.
+    for (const [id, v] of Object.entries({ a: "0.75", g: "1.25", width: "16", epochs: "2", trainSize: "300", testSize: "200", shots: "3" })) await page.fill(`#${id}`, v);
+    await page.selectOption("#activation", "htanh");
+    await page.check("#compare");
+    await page.click("#train");
+    await page.waitForSelector('#results tr[data-run="classical"][data-done="true"]', { timeout: 600_000 });
+    for (const width of [1400, 1920]) {
+      await page.setViewportSize({ width, height: 1000 });
+      const charts = await page.evaluate(() => {
+        const panel = document.querySelector("#loss-chart")!.closest(".panel")!;
+        const style = getComputedStyle(panel);
+        const content = panel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const widths = ["#loss-chart", "#error-chart"].map((id) => document.querySelector(id)!.getBoundingClientRect().width);
+        return { content, widths };
+      });
+      // Two charts side by side with a 10 px gap fill the panel's content box.
+      expect(charts.widths[0] + charts.widths[1] + 10, `viewport ${width}: ${JSON.stringify(charts)}`).toBeGreaterThan(0.97 * charts.content);
+      for (const chart of ["#loss-chart", "#error-chart"]) {
+        const labels = await page.locator(`${chart} .legend-entry text`).allTextContents();
+        expect(labels).toEqual(["chosen (a = 0.75, g = 1.25, htanh)", "classical (a = 0, g = π/2)"]);
+        for (let i = 0; i < labels.length; i++) expect(await inside(page, `${chart} .legend-entry:nth-of-type(${i + 1}) text`, chart), `${chart}: ${labels[i]}`).toBe(true);
+      }
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.screenshot({ path: join(output, "playground-layout.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -120,6 +120,11 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     return new HardwareRegister(this, rows, cols);
   }
 
+  /** Ends what the provider keeps open between layer calls (IBM's batch session); call once the evaluation is over. */
+  async close(): Promise<void> {
+    await this.options.provider.close?.();
+  }
+
   resetQubits(q: QubitRegister, n: number): void {
     const r = this.own(q);
     r.alpha.fill(0, 0, n * r.cols);

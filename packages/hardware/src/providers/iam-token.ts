@@ -78,9 +78,15 @@ export class IamTokenSource {
         await sleep(retryDelayMs(this.retry, attempt, response.headers.get("retry-after"), this.now()), signal);
         continue;
       }
+      if (response.status >= 500) {
+        // IAM itself is failing: the key is not at fault, and a server's text is not shown.
+        throw new IbmRuntimeError(`IBM Cloud IAM at ${url} is failing (HTTP ${response.status} after ${attempt} retries); try again later`, response.status);
+      }
       const { message, code } = serviceError(json);
+      // IAM's message could quote what it was sent: never show the key.
+      const shown = message?.split(this.#apiKey).join("[the key]") ?? null;
       throw new IbmRuntimeError(
-        `IBM Cloud IAM did not accept the API key (HTTP ${response.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}); check ${IBM_KEY_ENV}`,
+        `IBM Cloud IAM did not accept the API key (HTTP ${response.status}${code ? ` ${code}` : ""}${shown ? `: ${shown}` : ""}); check ${IBM_KEY_ENV}`,
         response.status,
         code,
       );

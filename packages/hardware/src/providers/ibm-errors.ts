@@ -57,6 +57,16 @@ export function errorForResponse(what: string, status: number, body: unknown): I
   return new IbmRuntimeError(`${what} failed (HTTP ${status}${code ? `, code ${code}` : ""}${detail})`, status, code);
 }
 
+/**
+ * A request that must not be sent twice (a job submission) may or may not have reached the
+ * service: the connection broke after it was sent, or a server error answered it. The caller
+ * must look the job up (by its tag) before submitting anything again.
+ */
+export class OutcomeUnknownError extends IbmRuntimeError {}
+
+/** The service refused a request as too large (HTTP 413): nothing was accepted, a smaller one may be. */
+export class PayloadTooLargeError extends IbmRuntimeError {}
+
 export function nonIsaError(reason: string | null): IbmRuntimeError {
   return new IbmRuntimeError(
     `IBM Quantum rejected the circuits as non-ISA (error ${NON_ISA_ERROR_CODE}${reason ? `: ${reason}` : ""}); compile them for the target backend (its basis gates and coupling map) before submitting`,

@@ -1,6 +1,6 @@
 import type { IamTokenSource } from "./iam-token.js";
 import type { IbmEndpoints } from "./ibm-config.js";
-import { errorForResponse, IbmRuntimeError, oneLine } from "./ibm-errors.js";
+import { errorForResponse, IbmRuntimeError, oneLine, OutcomeUnknownError, PayloadTooLargeError } from "./ibm-errors.js";
 import { fetchWithTimeouts, NetworkTimeoutError } from "@natural-quantization/core/node";
 import { isRetryable, retryDelayMs, sleep, type RetryPolicy } from "./http-retry.js";
 
@@ -40,7 +40,21 @@ export class IbmRestClient {
     return this.request<T>("POST", path, body, signal);
   }
 
-  private async request<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  patch<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("PATCH", path, body, signal);
+  }
+
+  /**
+   * A POST that must reach the service at most once (a job submission, which is paid for). It is
+   * retried only where it provably was not accepted: the connection was never made, 429, 401;
+   * a broken connection after sending, or a 5xx answer, throws OutcomeUnknownError instead, and
+   * 413 throws PayloadTooLargeError.
+   */
+  postOnce<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("POST", path, body, signal, true);
+  }
+
+  private async request<T>(method: "GET" | "POST" | "PATCH", path: string, body: unknown, signal?: AbortSignal, once = false): Promise<T> {
     const { endpoints, tokens, retry } = this.options;
     const url = `${endpoints.quantumUrl}${path}`;
     const what = `IBM Quantum ${method} ${path}`;
@@ -65,8 +79,13 @@ export class IbmRestClient {
         text = await response.text();
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
-        // A server that accepted and then said nothing for the whole timeout: waiting again rarely helps.
-        if (e instanceof NetworkTimeoutError) throw new IbmRuntimeError(`${e.message} (or IBM_QUANTUM_URL)`, 0);
+        // A server that accepted and then said nothing for the whole timeout: waiting again rarely
+        // helps. A submission may have been accepted meanwhile: its outcome is unknown.
+        if (e instanceof NetworkTimeoutError) {
+          if (once) throw new OutcomeUnknownError(`${what}: ${e.message}`, 0);
+          throw new IbmRuntimeError(`${e.message} (or IBM_QUANTUM_URL)`, 0);
+        }
+        if (once && !neverSent(e)) throw new OutcomeUnknownError(`${what}: the connection broke after the request was sent (${oneLine(causeOf(e))})`, 0);
         if (attempt >= retry.maxRetries) throw new IbmRuntimeError(`cannot reach IBM Quantum at ${url} (${oneLine((e as Error).message)})`, 0);
         const wait = retryDelayMs(retry, attempt, null, this.now());
         this.options.log?.(`${what}: network error, retrying in ${(wait / 1000).toFixed(1)} s`);
@@ -81,6 +100,8 @@ export class IbmRestClient {
         attempt--;
         continue;
       }
+      if (once && response.status === 413) throw new PayloadTooLargeError(`${what}: the request (${requestBytes(body)} bytes) is too large for the service (HTTP 413)`, 413);
+      if (once && response.status >= 500) throw new OutcomeUnknownError(`${what}: HTTP ${response.status} after the request was sent`, response.status);
       if (isRetryable(response.status) && attempt < retry.maxRetries) {
         const wait = retryDelayMs(retry, attempt, response.headers.get("retry-after"), this.now());
         this.options.log?.(`${what}: HTTP ${response.status}, retry ${attempt + 1} of ${retry.maxRetries} in ${(wait / 1000).toFixed(1)} s`);
@@ -99,4 +120,21 @@ function parseJson(text: string): unknown {
   } catch {
     return { message: text };
   }
+}
+
+/** Connection failures that happen before a request is sent: nothing reached the service. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function neverSent(e: unknown): boolean {
+  const cause = (e as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === "string" && NOT_SENT.has(cause.code);
+}
+
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  return String(cause?.code ?? cause?.message ?? (e as Error).message);
+}
+
+function requestBytes(body: unknown): number {
+  return Buffer.byteLength(JSON.stringify(body));
 }

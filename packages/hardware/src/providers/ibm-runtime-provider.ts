@@ -4,13 +4,14 @@ import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, Pub, Quant
 import type { Target } from "../target.js";
 import { IamTokenSource } from "./iam-token.js";
 import { IBM_DEFAULT_API_VERSION, ibmCredentialsFromEnv } from "./ibm-config.js";
-import { IbmRuntimeError, NON_ISA_ERROR_CODE, nonIsaError, oneLine } from "./ibm-errors.js";
+import { JobLedger, type LedgerEntry } from "../job-ledger.js";
+import { IbmRuntimeError, NON_ISA_ERROR_CODE, nonIsaError, oneLine, OutcomeUnknownError, PayloadTooLargeError } from "./ibm-errors.js";
 import { IbmRestClient } from "./ibm-rest.js";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./ibm-target.js";
 import { DEFAULT_RETRY, sleep, type RetryPolicy } from "./http-retry.js";
 import { estimateCost, packJobs, type CostEstimate } from "./job-packing.js";
 import { validatePubs } from "./job-validation.js";
-import { decodeSamplerResults } from "./sampler-results.js";
+import { decodeSamplerResults, samplerEncoding } from "./sampler-results.js";
 import { SubmissionPacer } from "./submission-pacer.js";
 
 export interface IbmRuntimeProviderOptions {
@@ -36,20 +37,42 @@ export interface IbmRuntimeProviderOptions {
    * of an answer; a server silent that long is given up (default: NQ_NETWORK_TIMEOUT_SECONDS, 30 s).
    */
   readonly timeoutMs?: number;
+  /**
+   * Where every job id and raw result is kept before it is decoded. A run on a ledger that holds
+   * its jobs fetches their results instead of submitting (and paying for) them again.
+   */
+  readonly ledger?: JobLedger;
+  /** Run the jobs in one batch session (`POST /sessions`, mode batch), so they queue once (default true). */
+  readonly batch?: boolean;
+  /** Most bytes of one job request (default IBM_MAX_BYTES_PER_JOB); larger work is split, and a 413 splits further. */
+  readonly maxBytesPerJob?: number;
+}
+
+/** One part of a run handed to the service: what it carries and its ledger entry. */
+interface Submitted {
+  readonly part: CircuitJob;
+  readonly entry: LedgerEntry;
 }
 
 /** IBM's documented Sampler limit: 10 million executions (circuits x shots) per job. */
 const IBM_MAX_EXECUTIONS_PER_JOB = 10_000_000;
 const IBM_MAX_SHOTS = 100_000;
+/**
+ * Bytes of one job request. IBM documents no size limit for `POST /jobs` (its own client only logs
+ * the payload size); 8 MiB keeps each request well below what HTTP gateways commonly take, and a
+ * 413 answer splits a job further.
+ */
+export const IBM_MAX_BYTES_PER_JOB = 8 * 1024 * 1024;
 
 /** What the ibm-runtime provider takes (known without credentials, e.g. for cost estimates). */
-export function ibmRuntimeCapabilities(maxPubsPerJob = 500): ProviderCapabilities {
+export function ibmRuntimeCapabilities(maxPubsPerJob = 500, maxBytesPerJob = IBM_MAX_BYTES_PER_JOB): ProviderCapabilities {
   return {
     format: "qasm3",
     nativeGatesOnly: true,
     parameterBindings: true,
     maxPubsPerJob,
     maxExecutionsPerJob: IBM_MAX_EXECUTIONS_PER_JOB,
+    maxBytesPerJob,
     maxShots: IBM_MAX_SHOTS,
     noise: true,
   };
@@ -80,6 +103,10 @@ export class IbmRuntimeProvider implements QuantumProvider {
   private readonly pollMaxMs: number;
   private readonly log: (line: string) => void;
   private cachedTarget: Promise<Target> | null = null;
+  private readonly ledger: JobLedger | null;
+  private readonly batch: boolean;
+  private session: Promise<string> | null = null;
+  private usedSeconds = 0;
 
   constructor(options: IbmRuntimeProviderOptions) {
     if (!/^[A-Za-z0-9_.-]+$/.test(options.backend ?? "")) {
@@ -88,7 +115,9 @@ export class IbmRuntimeProvider implements QuantumProvider {
     this.backend = options.backend;
     const maxPubs = options.maxPubsPerJob ?? 500;
     if (!Number.isInteger(maxPubs) || maxPubs < 1) throw new ConfigError("maxPubsPerJob", maxPubs, "an integer >= 1");
-    this.capabilities = ibmRuntimeCapabilities(maxPubs);
+    const maxBytes = options.maxBytesPerJob ?? IBM_MAX_BYTES_PER_JOB;
+    if (!(maxBytes >= 1)) throw new ConfigError("maxBytesPerJob", maxBytes, "a number of bytes >= 1");
+    this.capabilities = ibmRuntimeCapabilities(maxPubs, maxBytes);
     const { apiKey, endpoints } = ibmCredentialsFromEnv(options.env ?? process.env);
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     const fetchImpl = options.fetch ?? fetch;
@@ -107,6 +136,8 @@ export class IbmRuntimeProvider implements QuantumProvider {
     this.pacer = new SubmissionPacer(options.submissionIntervalMs ?? 12_000);
     this.pollInitialMs = options.pollInitialMs ?? 1000;
     this.pollMaxMs = options.pollMaxMs ?? 30_000;
+    this.ledger = options.ledger ?? null;
+    this.batch = options.batch ?? true;
   }
 
   /** The backend as a Target, from its configuration and properties (fetched once). */
@@ -134,27 +165,143 @@ export class IbmRuntimeProvider implements QuantumProvider {
     options: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void } = {},
   ): Promise<JobResult> {
     validatePubs(job, this.capabilities);
-    const parts = packJobs(job, this.capabilities);
-    const ids: string[] = [];
+    const submitted: Submitted[] = [];
     try {
-      for (const part of parts) {
-        await this.pacer.next(options.signal);
-        const created = await this.rest.post<ApiJob>("/jobs", samplerJobBody(this.backend, part), options.signal);
-        if (typeof created?.id !== "string") throw new IbmRuntimeError("IBM Quantum created a job but returned no id", 200);
-        ids.push(created.id);
-        this.log(`submitted IBM Quantum job ${created.id} to ${this.backend} (${part.pubs.length} PUBs, ${part.shots} shots each)`);
-      }
+      for (const part of packJobs(job, this.capabilities)) submitted.push(...(await this.submit(part, options.signal)));
       const results: JobResult[] = [];
-      for (let i = 0; i < parts.length; i++) {
-        await this.waitUntilCompleted(ids[i], options.signal, options.onStatus);
-        const json = await this.rest.get<unknown>(`/jobs/${encodeURIComponent(ids[i])}/results`, options.signal);
-        results.push(decodeSamplerResults(json, parts[i].pubs, parts[i].shots));
-      }
+      for (const s of submitted) results.push(await this.collect(s, options.signal, options.onStatus));
       return results.flat();
     } catch (e) {
-      if (options.signal?.aborted) await this.cancelQuietly(ids);
+      if (options.signal?.aborted) {
+        await this.cancelQuietly(submitted.filter((s) => !s.entry.resultSaved).map((s) => s.entry.jobId));
+        await this.close();
+      }
       throw e;
     }
+  }
+
+  /** QPU seconds the finished jobs' metrics reported so far (IBM's usage.quantum_seconds). */
+  get quantumSecondsUsed(): number {
+    return this.usedSeconds;
+  }
+
+  /** Ends the batch session, if one was opened: it accepts no more jobs (those submitted still run). */
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (!session) return;
+    const id = await session.catch(() => null);
+    if (id === null) return;
+    try {
+      await this.rest.patch(`/sessions/${encodeURIComponent(id)}`, { accepting_jobs: false });
+      this.log(`closed IBM Quantum batch session ${id}`);
+    } catch (e) {
+      this.log(`could not close IBM Quantum batch session ${id} (${oneLine((e as Error).message)}); it closes by itself when idle`);
+    }
+  }
+
+  /**
+   * Submits one part (or, after a 413, its halves), unless the ledger shows it was submitted
+   * already: then the known job is followed, or, where the answer to the submission was lost,
+   * looked up by its tag. Every submission is on disk before its request is sent.
+   */
+  private async submit(part: CircuitJob, signal?: AbortSignal): Promise<Submitted[]> {
+    const body = samplerJobBody(this.backend, part);
+    const key = JobLedger.keyOf(this.name, this.backend, body);
+    const known = this.ledger?.entry(key) ?? null;
+    if (known?.jobId) {
+      this.log(`IBM Quantum job ${known.jobId}: submitted by an earlier run; ${known.resultSaved ? "its result is on disk" : "following it"}`);
+      return [{ part, entry: known }];
+    }
+    const tag = known?.tag ?? JobLedger.newTag();
+    if (known) {
+      const found = await this.findByTag(tag, signal);
+      if (found) return [{ part, entry: this.remember({ ...known, jobId: found }) }];
+    }
+    const entry = this.remember({ key, tag, provider: this.name, device: this.backend, jobId: null, submittedAt: new Date().toISOString(), resultSaved: false });
+    for (let attempt = 0; ; attempt++) {
+      await this.pacer.next(signal);
+      try {
+        const sessionId = await this.sessionId(signal);
+        const created = await this.rest.postOnce<ApiJob>("/jobs", { ...body, tags: [tag], ...(sessionId ? { session_id: sessionId } : {}) }, signal);
+        if (typeof created?.id !== "string") throw new IbmRuntimeError("IBM Quantum created a job but returned no id", 200);
+        this.log(`submitted IBM Quantum job ${created.id} to ${this.backend} (${part.pubs.length} PUBs, ${part.shots} shots each)`);
+        return [{ part, entry: this.remember({ ...entry, jobId: created.id }) }];
+      } catch (e) {
+        if (e instanceof PayloadTooLargeError && part.pubs.length > 1) {
+          const half = Math.ceil(part.pubs.length / 2);
+          this.log(`${e.message}; splitting it into two jobs of ${half} and ${part.pubs.length - half} PUBs`);
+          const first = await this.submit({ pubs: part.pubs.slice(0, half), shots: part.shots }, signal);
+          return [...first, ...(await this.submit({ pubs: part.pubs.slice(half), shots: part.shots }, signal))];
+        }
+        if (!(e instanceof OutcomeUnknownError) || attempt >= 3) throw e;
+        // The job may exist: find it by its tag before anything is submitted again.
+        this.log(`${e.message}; looking the job up by its tag ${tag}`);
+        const found = await this.findByTag(tag, signal);
+        if (found) return [{ part, entry: this.remember({ ...entry, jobId: found }) }];
+        this.log(`no IBM Quantum job has the tag ${tag}: it was not created; submitting it again`);
+      }
+    }
+  }
+
+  /** Waits for a job, keeps its raw result on disk, reads its usage, then decodes it. */
+  private async collect(s: Submitted, signal?: AbortSignal, onStatus?: (s: JobStatus) => void): Promise<JobResult> {
+    const id = s.entry.jobId!;
+    let raw = this.ledger?.result(s.entry) ?? null;
+    let entry = s.entry;
+    if (raw === null) {
+      await this.waitUntilCompleted(id, signal, onStatus);
+      raw = JSON.stringify(await this.rest.get<unknown>(`/jobs/${encodeURIComponent(id)}/results`, signal));
+      entry = this.ledger ? this.ledger.saveResult(entry, raw) : { ...entry, resultSaved: true };
+      entry = this.remember({ ...entry, ...(await this.usage(id, signal)) });
+    }
+    if (entry.quantumSeconds !== undefined) this.usedSeconds += entry.quantumSeconds;
+    const json: unknown = JSON.parse(raw);
+    this.log(`IBM Quantum job ${id}: results in ${samplerEncoding(json)}`);
+    return decodeSamplerResults(json, s.part.pubs, s.part.shots);
+  }
+
+  /** The job's QPU seconds from its metrics, when the service reports them. */
+  private async usage(id: string, signal?: AbortSignal): Promise<{ quantumSeconds?: number }> {
+    try {
+      const metrics = await this.rest.get<{ usage?: { quantum_seconds?: unknown } }>(`/jobs/${encodeURIComponent(id)}/metrics`, signal);
+      const seconds = metrics?.usage?.quantum_seconds;
+      if (typeof seconds === "number" && Number.isFinite(seconds)) {
+        this.log(`IBM Quantum job ${id}: ${seconds} QPU seconds`);
+        return { quantumSeconds: seconds };
+      }
+    } catch (e) {
+      if (signal?.aborted) throw e;
+    }
+    this.log(`IBM Quantum job ${id}: its metrics report no QPU seconds`);
+    return {};
+  }
+
+  /** The id of the job carrying `tag`, if the service has one. */
+  private async findByTag(tag: string, signal?: AbortSignal): Promise<string | null> {
+    const list = await this.rest.get<{ jobs?: ApiJob[] }>(`/jobs?tags=${encodeURIComponent(tag)}&exclude_params=true&limit=10`, signal);
+    const id = list?.jobs?.find((j) => typeof j.id === "string")?.id ?? null;
+    this.log(id ? `found IBM Quantum job ${id} by its tag ${tag}` : `no IBM Quantum job has the tag ${tag}`);
+    return id;
+  }
+
+  /** The batch session the jobs run in, opened with the first submission (null when batch is off). */
+  private sessionId(signal?: AbortSignal): Promise<string | null> {
+    if (!this.batch) return Promise.resolve(null);
+    this.session ??= this.rest.post<{ id?: unknown }>("/sessions", { mode: "batch", backend: this.backend }, signal).then((r) => {
+      if (typeof r?.id !== "string") throw new IbmRuntimeError("IBM Quantum opened a session but returned no id", 200);
+      this.log(`opened IBM Quantum batch session ${r.id} on ${this.backend}`);
+      return r.id;
+    });
+    this.session.catch(() => {
+      this.session = null;
+    });
+    return this.session;
+  }
+
+  private remember(entry: LedgerEntry): LedgerEntry {
+    this.ledger?.record(entry);
+    return entry;
   }
 
   private async waitUntilCompleted(id: string, signal?: AbortSignal, onStatus?: (s: JobStatus) => void): Promise<void> {
@@ -175,8 +322,9 @@ export class IbmRuntimeProvider implements QuantumProvider {
     }
   }
 
-  private async cancelQuietly(ids: readonly string[]): Promise<void> {
+  private async cancelQuietly(ids: readonly (string | null)[]): Promise<void> {
     for (const id of ids) {
+      if (id === null) continue;
       try {
         await this.rest.post(`/jobs/${encodeURIComponent(id)}/cancel`, {});
         this.log(`cancelled IBM Quantum job ${id}`);

@@ -1,7 +1,7 @@
 export { LocalProvider, LOCAL_CAPABILITIES, type LocalProviderOptions } from "./local-provider.js";
 export { fullyConnectedTarget } from "./ideal-target.js";
 export { MAX_COMPONENT_QUBITS } from "./outcome-distribution.js";
-export { IbmRuntimeProvider, ibmRuntimeCapabilities, samplerJobBody, type IbmRuntimeProviderOptions } from "./ibm-runtime-provider.js";
+export { IbmRuntimeProvider, ibmRuntimeCapabilities, samplerJobBody, IBM_MAX_BYTES_PER_JOB, type IbmRuntimeProviderOptions } from "./ibm-runtime-provider.js";
 export { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties, type IbmNduv } from "./ibm-target.js";
 export {
   ibmCredentialsFromEnv,
@@ -14,5 +14,6 @@ export {
 } from "./ibm-config.js";
 export { IbmRuntimeError, IBM_CRN_ENV, IBM_KEY_ENV, NON_ISA_ERROR_CODE } from "./ibm-errors.js";
 export { describeCost, estimateCost, packJobs, type CostEstimate } from "./job-packing.js";
-export { decodeSamplerResults, hexToBits } from "./sampler-results.js";
+export { decodeSamplerResults, hexToBits, samplerEncoding, type SamplerEncoding } from "./sampler-results.js";
+export { readNpyUint8, type NpyUint8 } from "./npy.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./http-retry.js";

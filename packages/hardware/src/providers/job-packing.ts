@@ -12,14 +12,21 @@ export interface CostEstimate {
   readonly shots: number;
 }
 
+/** The bytes a Pub adds to a job request: its program and its parameter rows as JSON, plus the brackets around them. */
+export function pubBytes(pub: Pub): number {
+  return pub.program.length + (pub.bindings === null ? 4 : JSON.stringify(pub.bindings).length) + 16;
+}
+
 /**
- * Splits a job into device jobs that respect the provider's limits (Pubs per job, executions per
- * job), keeping Pub order: concatenating the parts' results gives the whole job's results.
+ * Splits a job into device jobs that respect the provider's limits (Pubs, executions and request
+ * bytes per job), keeping Pub order: concatenating the parts' results gives the whole job's results.
+ * This is the one place jobs are packed.
  */
 export function packJobs(job: CircuitJob, caps: ProviderCapabilities): CircuitJob[] {
   const parts: CircuitJob[] = [];
   let current: Pub[] = [];
   let executions = 0;
+  let bytes = 0;
   job.pubs.forEach((pub, i) => {
     const pubExecutions = (pub.bindings?.length ?? 1) * job.shots;
     if (pubExecutions > caps.maxExecutionsPerJob) {
@@ -27,13 +34,19 @@ export function packJobs(job: CircuitJob, caps: ProviderCapabilities): CircuitJo
         `pubs[${i}] alone needs ${pubExecutions} executions (rows x shots), more than the ${caps.maxExecutionsPerJob} one job may run; use fewer rows or shots`,
       );
     }
-    if (current.length === caps.maxPubsPerJob || executions + pubExecutions > caps.maxExecutionsPerJob) {
+    const size = pubBytes(pub);
+    if (size > caps.maxBytesPerJob) {
+      throw new CapabilityError(`pubs[${i}] alone is ${size} bytes, more than the ${caps.maxBytesPerJob} one job request may carry; use fewer parameter rows per block`);
+    }
+    if (current.length === caps.maxPubsPerJob || executions + pubExecutions > caps.maxExecutionsPerJob || bytes + size > caps.maxBytesPerJob) {
       parts.push({ pubs: current, shots: job.shots });
       current = [];
       executions = 0;
+      bytes = 0;
     }
     current.push(pub);
     executions += pubExecutions;
+    bytes += size;
   });
   if (current.length > 0) parts.push({ pubs: current, shots: job.shots });
   return parts;

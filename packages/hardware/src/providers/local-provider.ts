@@ -29,6 +29,7 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
   parameterBindings: false,
   maxPubsPerJob: 10_000,
   maxExecutionsPerJob: 10_000_000,
+  maxBytesPerJob: Number.POSITIVE_INFINITY,
   maxShots: 1_000_000,
   noise: false,
 };

@@ -8,17 +8,27 @@
  *   GET  /api/v1/jobs/{id} -> { id, backend, status, state: { status, reason?, reason_code? } }
  *   GET  /api/v1/jobs/{id}/results -> { results: [{ data: { c: { samples, num_bits } }, metadata }], metadata }
  *   POST /api/v1/jobs/{id}/cancel
+ *   GET  /api/v1/jobs?tags=T&exclude_params=true -> { jobs: [{ id, backend, status, state, tags, session_id }], count, limit, offset }
+ *   GET  /api/v1/jobs/{id}/metrics -> { usage: { quantum_seconds, seconds }, timestamps, executions, num_circuits }
+ *   POST /api/v1/sessions { mode: "batch", backend } -> { id, backend_name, mode, state: "open", accepting_jobs: true }
+ *   PATCH /api/v1/sessions/{id} { accepting_jobs: false }
  *   GET  /api/v1/backends/{name}/configuration | /properties
  * Every /api/v1 request must carry a live `Authorization: Bearer` token, the instance's
  * `Service-CRN` and an `IBM-API-Version` date. Jobs go Queued -> Running -> Completed as they are
  * polled. Submitted ISA OpenQASM 3 is really executed: parsed (isa-qasm3.ts), checked against the
  * backend's basis gates and coupling map (else the job fails with error 1517), parameter rows
  * bound, simulated on quantum-circuit, and shots drawn from the exact outcome probabilities.
- * Failures can be injected: any HTTP status (with Retry-After) on any route, and failed jobs.
+ * Jobs carry up to 5 tags; a job that names a session must name an open one that accepts jobs.
+ * Results come in IBM's plain JSON (hex samples) or, with `encoding: "typed"`, in Qiskit's
+ * RuntimeEncoder form (PrimitiveResult / SamplerPubResult / DataBin / BitArray, the array as
+ * base64 of zlib of .npy bytes). Requests over `maxBodyBytes` get 413.
+ * Failures can be injected: any HTTP status (with Retry-After) on any route, failed jobs, and a
+ * job submission that is accepted but whose answer is lost (the connection is cut, or a 503 is sent).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { deflateSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import QuantumCircuit from "quantum-circuit";
 import { RandomStream } from "@natural-quantization/core";
@@ -46,9 +56,15 @@ export interface IbmTestServerOptions {
   /** Status polls a job answers Queued, then Running, before it ends (default 1 each). */
   readonly pollsPerState?: number;
   readonly seed?: number;
+  /** How results are encoded (default "plain"). */
+  readonly encoding?: "plain" | "typed";
+  /** Requests with a larger body are refused with 413 (default: no limit). */
+  readonly maxBodyBytes?: number;
+  /** QPU seconds the metrics report per circuit execution (default 0.0005). */
+  readonly secondsPerExecution?: number;
 }
 
-export type Route = "iam" | "create" | "status" | "results" | "configuration" | "properties";
+export type Route = "iam" | "create" | "status" | "results" | "configuration" | "properties" | "list" | "metrics" | "session-create" | "session-update";
 
 export interface InjectedFailure {
   readonly route: Route;
@@ -63,6 +79,7 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly route: Route | "cancel" | "other";
+  readonly query: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
   /** What the server answered. */
@@ -76,6 +93,15 @@ interface ServerJob {
   cancelled: boolean;
   readonly failure: { reason: string; code: number } | null;
   readonly results: unknown;
+  readonly tags: readonly string[];
+  readonly sessionId: string | null;
+  readonly executions: number;
+}
+
+interface ServerSession {
+  readonly id: string;
+  readonly backend: string;
+  acceptingJobs: boolean;
 }
 
 const API = "/api/v1";
@@ -90,7 +116,10 @@ export class IbmTestServer {
   private readonly failures: { failure: InjectedFailure; left: number }[] = [];
   private readonly jobFailures: { reason: string; code: number }[] = [];
   private readonly tokens = new Map<string, number>();
-  private readonly jobs = new Map<string, ServerJob>();
+  /** Every job created, in order (what a user would be billed for). */
+  readonly jobs = new Map<string, ServerJob>();
+  readonly sessions = new Map<string, ServerSession>();
+  private readonly lostAnswers: ("cut" | "503")[] = [];
   private readonly backends: Map<string, TestBackend>;
   private jobCount = 0;
 
@@ -131,6 +160,14 @@ export class IbmTestServer {
     this.failures.push({ failure, left: failure.times ?? 1 });
   }
 
+  /**
+   * The next job submission is accepted (the job exists and runs) but its answer is lost: the
+   * connection is cut before any response ("cut"), or a 503 is sent instead of the job ("503").
+   */
+  loseNextSubmissionAnswer(how: "cut" | "503"): void {
+    this.lostAnswers.push(how);
+  }
+
   /** The next created job ends Failed with this reason (and reason_code). */
   failNextJob(reason: string, code: number): void {
     this.jobFailures.push({ reason, code });
@@ -147,7 +184,7 @@ export class IbmTestServer {
     const url = new URL(req.url ?? "/", this.origin);
     const method = req.method ?? "GET";
     const route = routeOf(method, url.pathname);
-    const record: RecordedRequest = { method, path: url.pathname, route, headers: { ...req.headers }, body, status: 0 };
+    const record: RecordedRequest = { method, path: url.pathname, route, query: url.search, headers: { ...req.headers }, body, status: 0 };
     this.requests.push(record);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
@@ -160,17 +197,33 @@ export class IbmTestServer {
       const { status, retryAfter, body: failBody } = injected.failure;
       return send(status, failBody ?? apiError(status, `injected failure ${status}`), retryAfter ? { "Retry-After": retryAfter } : {});
     }
+    if (this.options.maxBodyBytes !== undefined && Buffer.byteLength(body) > this.options.maxBodyBytes) {
+      return send(413, apiError(413, `request body of ${Buffer.byteLength(body)} bytes is larger than ${this.options.maxBodyBytes}`));
+    }
     try {
       if (route === "iam") return this.token(req, body, send);
       if (!url.pathname.startsWith(API)) return send(404, apiError(404, "not found"));
       const auth = this.authorize(req);
       if (auth) return send(auth.status, apiError(auth.status, auth.message));
       const parts = url.pathname.slice(API.length).split("/").filter(Boolean).map(decodeURIComponent);
-      if (route === "create") return this.createJob(body, send);
+      if (route === "create") {
+        const lost = this.lostAnswers.shift();
+        if (lost === "cut") return this.createJob(body, () => res.destroy());
+        if (lost === "503") return this.createJob(body, (status, payload) => send(status === 200 ? 503 : status, status === 200 ? apiError(503, "Service Unavailable") : payload));
+        return this.createJob(body, send);
+      }
+      if (route === "list") return send(200, this.listJobs(url.searchParams));
+      if (route === "session-create") return this.createSession(body, send);
+      if (route === "session-update") return this.updateSession(parts[1], body, send);
       if (parts[0] === "jobs" && parts.length >= 2) {
         const job = this.jobs.get(parts[1]);
         if (!job) return send(404, apiError(404, `job ${parts[1]} not found`));
         if (route === "status") return send(200, this.jobState(job));
+        if (route === "metrics") {
+          const done = stateOf(job, this.pollsPerState).status === "Completed";
+          const seconds = done ? Math.round(job.executions * (this.options.secondsPerExecution ?? 0.0005) * 1000) / 1000 : 0;
+          return send(200, { usage: { quantum_seconds: seconds, seconds }, timestamps: { created: "2026-11-25T00:00:00Z" }, executions: job.executions });
+        }
         if (route === "results") {
           const state = stateOf(job, this.pollsPerState);
           if (state.status !== "Completed") return send(409, apiError(409, `job ${job.id} is ${state.status}, no results`));
@@ -242,8 +295,13 @@ export class IbmTestServer {
   }
 
   private jobState(job: ServerJob): unknown {
-    const state = stateOf(job, this.pollsPerState);
+    const state = this.jobStateOf(job);
     job.polls++;
+    return state;
+  }
+
+  private jobStateOf(job: ServerJob): unknown {
+    const state = stateOf(job, this.pollsPerState);
     return { id: job.id, backend: job.backend, program: { id: "sampler" }, status: state.status, state, created: "2026-11-25T00:00:00Z" };
   }
 
@@ -256,7 +314,14 @@ export class IbmTestServer {
     }
     const problem = validateCreate(request, this.backends);
     if (problem) return send(400, apiError(400, problem));
-    const { backend, params } = request as { backend: string; params: { pubs: unknown[][]; options?: { default_shots?: number } } };
+    const { backend, params, tags, session_id: sessionId } = request as {
+      backend: string; params: { pubs: unknown[][]; options?: { default_shots?: number } }; tags?: string[]; session_id?: string;
+    };
+    if (sessionId !== undefined) {
+      const session = this.sessions.get(sessionId);
+      if (!session) return send(404, apiError(404, `session ${sessionId} not found`));
+      if (!session.acceptingJobs || session.backend !== backend) return send(400, apiError(400, `session ${sessionId} does not accept jobs for ${backend}`));
+    }
     const id = `test-job-${++this.jobCount}-${randomBytes(4).toString("hex")}`;
     const injected = this.jobFailures.shift() ?? null;
     const target = this.backends.get(backend)!;
@@ -268,7 +333,7 @@ export class IbmTestServer {
       if (violation) failure = { reason: `Circuits do not match the target definition (non-ISA circuits): ${violation}`, code: 1517 };
       else {
         const stream = new RandomStream(this.options.seed ?? 1, "shuffle", this.jobCount);
-        results = {
+        const plain = {
           results: params.pubs.map((pub, i) => {
             const rows = (pub[1] ?? null) as number[][] | null;
             const shots = (pub[2] as number | undefined) ?? params.options?.default_shots ?? 4096;
@@ -279,10 +344,37 @@ export class IbmTestServer {
           }),
           metadata: { execution: { execution_spans: [] }, version: 2 },
         };
+        results = this.options.encoding === "typed" ? typedResults(plain) : plain;
       }
     }
-    this.jobs.set(id, { id, backend, polls: 0, cancelled: false, failure, results });
-    send(200, { id, backend });
+    const executions = params.pubs.reduce((n, pub) => n + (Array.isArray(pub[1]) ? pub[1].length : 1) * ((pub[2] as number | undefined) ?? params.options?.default_shots ?? 4096), 0);
+    this.jobs.set(id, { id, backend, polls: 0, cancelled: false, failure, results, tags: tags ?? [], sessionId: sessionId ?? null, executions });
+    send(200, { id, backend, ...(sessionId ? { session_id: sessionId } : {}) });
+  }
+
+  private listJobs(query: URLSearchParams): unknown {
+    const tags = query.getAll("tags");
+    const found = [...this.jobs.values()].filter((j) => tags.every((t) => j.tags.includes(t)));
+    const jobs = found.map((j) => ({ ...(this.jobStateOf(j) as object), tags: j.tags, session_id: j.sessionId }));
+    return { jobs, count: jobs.length, limit: Number(query.get("limit") ?? 200), offset: 0 };
+  }
+
+  private createSession(body: string, send: (s: number, p: unknown) => void): void {
+    const r = JSON.parse(body) as { mode?: unknown; backend?: unknown };
+    if (r.mode !== "batch" && r.mode !== "dedicated") return send(400, apiError(400, `mode must be batch or dedicated, got ${JSON.stringify(r.mode)}`));
+    if (typeof r.backend !== "string" || !this.backends.has(r.backend)) return send(400, apiError(400, `backend ${JSON.stringify(r.backend)} not found`));
+    const id = `test-session-${this.sessions.size + 1}-${randomBytes(4).toString("hex")}`;
+    this.sessions.set(id, { id, backend: r.backend, acceptingJobs: true });
+    send(200, { id, backend_name: r.backend, mode: r.mode, state: "open", accepting_jobs: true, max_ttl: 28800 });
+  }
+
+  private updateSession(id: string, body: string, send: (s: number, p: unknown) => void): void {
+    const session = this.sessions.get(id);
+    if (!session) return send(404, apiError(404, `session ${id} not found`));
+    const r = JSON.parse(body) as { accepting_jobs?: unknown };
+    if (typeof r.accepting_jobs !== "boolean") return send(400, apiError(400, "accepting_jobs must be a boolean"));
+    session.acceptingJobs = r.accepting_jobs;
+    send(204, undefined);
   }
 }
 
@@ -292,6 +384,10 @@ function routeOf(method: string, path: string): RecordedRequest["route"] {
   if (method === "GET" && /^\/api\/v1\/jobs\/[^/]+$/.test(path)) return "status";
   if (method === "GET" && /^\/api\/v1\/jobs\/[^/]+\/results$/.test(path)) return "results";
   if (method === "POST" && /^\/api\/v1\/jobs\/[^/]+\/cancel$/.test(path)) return "cancel";
+  if (method === "GET" && path === `${API}/jobs`) return "list";
+  if (method === "GET" && /^\/api\/v1\/jobs\/[^/]+\/metrics$/.test(path)) return "metrics";
+  if (method === "POST" && path === `${API}/sessions`) return "session-create";
+  if (method === "PATCH" && /^\/api\/v1\/sessions\/[^/]+$/.test(path)) return "session-update";
   if (method === "GET" && /^\/api\/v1\/backends\/[^/]+\/configuration$/.test(path)) return "configuration";
   if (method === "GET" && /^\/api\/v1\/backends\/[^/]+\/properties$/.test(path)) return "properties";
   return "other";
@@ -303,6 +399,46 @@ function stateOf(job: ServerJob, perState: number): { status: string; reason?: s
   if (job.polls < 2 * perState) return { status: "Running" };
   if (job.failure) return { status: "Failed", reason: job.failure.reason, reason_code: job.failure.code };
   return { status: "Completed" };
+}
+
+/**
+ * The plain results in Qiskit's RuntimeEncoder form: each register's hex samples become a
+ * BitArray whose array is numpy.save's bytes of a uint8 array of shape (rows..., shots, bytes),
+ * each shot big-endian across its bytes, then zlib-compressed and base64-encoded.
+ */
+function typedResults(plain: { results: { data: Record<string, { samples: unknown; num_bits: number }>; metadata: unknown }[]; metadata: unknown }): unknown {
+  const pubResults = plain.results.map((r) => {
+    const fields: Record<string, unknown> = {};
+    let shape: number[] = [];
+    for (const [name, reg] of Object.entries(r.data)) {
+      const rows = Array.isArray((reg.samples as unknown[])[0]) ? (reg.samples as string[][]) : null;
+      const flat = rows ? rows.flat() : (reg.samples as string[]);
+      const width = Math.ceil(reg.num_bits / 8);
+      const shots = rows ? rows[0].length : flat.length;
+      shape = rows ? [rows.length] : [];
+      const bytes = new Uint8Array(flat.length * width);
+      flat.forEach((hex, k) => {
+        let v = BigInt(hex);
+        for (let b = width - 1; b >= 0; b--, v >>= 8n) bytes[k * width + b] = Number(v & 0xffn);
+      });
+      const npy = npyUint8([...shape, shots, width], bytes);
+      fields[name] = { __type__: "BitArray", __value__: { array: { __type__: "ndarray", __value__: deflateSync(npy).toString("base64") }, num_bits: reg.num_bits } };
+    }
+    const data = { __type__: "DataBin", __value__: { field_names: Object.keys(fields), shape, fields } };
+    return { __type__: "SamplerPubResult", __value__: { data, metadata: r.metadata } };
+  });
+  return { __type__: "PrimitiveResult", __value__: { pub_results: pubResults, metadata: plain.metadata } };
+}
+
+/** numpy.save of a C-order uint8 array: magic, version 1.0, header padded to 64 bytes, data. */
+function npyUint8(shape: readonly number[], data: Uint8Array): Buffer {
+  const dict = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
+  const unpadded = 10 + dict.length + 1;
+  const header = dict + " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  const prefix = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
+  prefix.writeUInt16LE(header.length, 8);
+  return Buffer.concat([prefix, Buffer.from(header, "latin1"), Buffer.from(data)]);
 }
 
 /** IBM Cloud's error body shape. */

@@ -40,7 +40,7 @@ describe("Sampler V2 result decoding", () => {
 });
 
 describe("packing PUBs into jobs and the cost estimate", () => {
-  const caps: ProviderCapabilities = { format: "qasm3", nativeGatesOnly: true, parameterBindings: true, maxPubsPerJob: 3, maxExecutionsPerJob: 1000, maxShots: 1000, noise: false };
+  const caps: ProviderCapabilities = { format: "qasm3", nativeGatesOnly: true, parameterBindings: true, maxPubsPerJob: 3, maxExecutionsPerJob: 1000, maxBytesPerJob: Number.POSITIVE_INFINITY, maxShots: 1000, noise: false };
   const pub = (rows: number): Pub => ({ program: "x", clbits: 1, bindings: rows === 0 ? null : Array.from({ length: rows }, () => [0]) });
 
   it("keeps order and respects PUBs per job and executions per job", () => {
