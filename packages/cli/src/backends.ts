@@ -1,10 +1,12 @@
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { resolve as resolveModule } from "import-meta-resolve";
+import { container } from "tsyringe";
 import { ConfigError, UserError, type BackendPlugin } from "@natural-quantization/core";
 
 /** Backends this CLI knows by short name, fastest first. Any other npm package that exports `backend` works too. */
 export const KNOWN_BACKENDS: Readonly<Record<string, string>> = {
+  "sim-native": "@natural-quantization/sim-native",
   "sim-wasm": "@natural-quantization/sim-wasm",
   "sim-cpu": "@natural-quantization/sim-cpu",
   hardware: "@natural-quantization/hardware",
@@ -13,7 +15,11 @@ export const KNOWN_BACKENDS: Readonly<Record<string, string>> = {
 /** sim-wasm passes the conformance suite and agrees with sim-cpu; it is the default for its speed. */
 export const DEFAULT_BACKEND = "sim-wasm";
 
-const ALLOWED = `${Object.keys(KNOWN_BACKENDS).join(", ")}, the name of a package installed in the current directory that exports \`backend\`, or a path to such a module (./my-backend.mjs)`;
+/** `--backend auto`: the first of AUTO_CANDIDATES (fastest first) that loads on this machine. */
+export const AUTO_BACKEND = "auto";
+export const AUTO_CANDIDATES: readonly string[] = ["sim-native", "sim-wasm", "sim-cpu"];
+
+const ALLOWED = `${AUTO_BACKEND}, ${Object.keys(KNOWN_BACKENDS).join(", ")}, the name of a package installed in the current directory that exports \`backend\`, or a path to such a module (./my-backend.mjs)`;
 
 function isPath(name: string): boolean {
   return name.startsWith("./") || name.startsWith("../") || name === "." || name === ".." || isAbsolute(name);
@@ -62,6 +68,7 @@ function isNotFound(e: unknown): boolean {
  * to the CLI.
  */
 export async function loadBackend(name: string, cwd: string = process.cwd()): Promise<BackendPlugin> {
+  if (name === AUTO_BACKEND) return loadBackend(await resolveAuto(), cwd);
   const url = locate(name, cwd);
   let mod: { backend?: BackendPlugin };
   try {
@@ -77,15 +84,43 @@ export async function loadBackend(name: string, cwd: string = process.cwd()): Pr
   return plugin;
 }
 
-/** The installed backends among the known ones, in order. */
+/** The installed backends among the known ones that load here (sim-native needs its compiled addon), in order. */
 export async function installedBackends(): Promise<BackendPlugin[]> {
   const found: BackendPlugin[] = [];
   for (const name of Object.keys(KNOWN_BACKENDS)) {
     try {
-      found.push(await loadBackend(name));
+      const plugin = await loadBackend(name);
+      // A simulator checks on registering that it can run here (sim-native loads its addon).
+      if (!plugin.borrowsDense) await plugin.register(container.createChildContainer(), {});
+      found.push(plugin);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
     }
   }
   return found;
+}
+
+let autoChoice: string | undefined;
+
+/**
+ * The backend `--backend auto` stands for: the first of AUTO_CANDIDATES whose plugin loads and
+ * registers (sim-native's needs its compiled addon). Says on stderr which one, once per process.
+ */
+export async function resolveAuto(): Promise<string> {
+  if (autoChoice) return autoChoice;
+  const skipped: string[] = [];
+  for (const name of AUTO_CANDIDATES) {
+    try {
+      const plugin = await loadBackend(name);
+      // Registering is where a plugin checks that it can run here (sim-native loads its addon); nothing is built yet.
+      await plugin.register(container.createChildContainer(), {});
+      autoChoice = name;
+      process.stderr.write(`backend auto: ${name} (the fastest that loads here${skipped.length ? `; skipped ${skipped.join(", ")}` : ""})\n`);
+      return name;
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      skipped.push(`${name}: ${e.message}`);
+    }
+  }
+  throw new UserError(`backend auto: no backend loads here (${skipped.join("; ")})`);
 }

@@ -13,6 +13,8 @@ import {
 import { loadMnistSubset } from "@natural-quantization/datasets";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { machinePeak } from "./machine-peak.js";
+import type { ProgressRenderer } from "./progress.js";
 
 export interface BenchOptions {
   readonly backend: Backend;
@@ -26,6 +28,10 @@ export interface BenchOptions {
   readonly testSize?: number;
   /** Shots of the k-shot evaluation (default 15). */
   readonly shots?: number;
+  /** Entanglement angle g of the hidden layers (default pi/2: Model 1; below it, Model 2). */
+  readonly g?: number;
+  /** Shows each run (warm-up or timed) and its batches or evaluation passes. */
+  readonly progress?: ProgressRenderer;
 }
 
 export interface BenchResult {
@@ -38,6 +44,10 @@ export interface BenchResult {
   readonly gflops: number;
   /** Peak resident memory of the process so far. */
   readonly peakRssMB: number;
+  /** The machine's float32 peak (see machinePeak), null where it cannot be read. */
+  readonly peakGflops: number | null;
+  /** Entanglement angle of the benched network. */
+  readonly g: number;
 }
 
 /** The paper's network (784-512-512-512-10, no bias) as Model 1, a = 0.5, tanh, g = pi/2. */
@@ -77,15 +87,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const trainSize = positiveInt("trainSize", options.trainSize ?? 5000, 1);
   const testSize = positiveInt("testSize", options.testSize ?? 5000, 1);
   const shots = positiveInt("shots", options.shots ?? 15, 1);
+  const g = options.g ?? HALF_PI;
+  if (!(g >= 0 && g <= HALF_PI)) throw new RangeError(`bench: g must be in [0, pi/2], got ${g}`);
   const dataset: Dataset = loadMnistSubset({ trainSize, testSize });
-  const network = BENCH_NETWORK;
+  const network: NetworkSpec = { ...BENCH_NETWORK, neuron: { ...BENCH_NETWORK.neuron, g } };
   const training: TrainSpec = { epochs: 1, batch: 64, lr: 0.01, momentum: 0.9, shots, seed: 1 };
   // The trainer releases its buffers after each call, so repetitions do not add up in memory.
-  const trainer = new SgdTrainer(backend);
+  const { progress } = options;
+  const trainer = new SgdTrainer(backend, progress?.reporter({ epochLines: false }));
+  const phase = (what: string, i: number) =>
+    progress?.setContext(`${backend.name} bench, ${what} ${i < warmup ? `warm-up ${i + 1}/${warmup}` : `run ${i - warmup + 1}/${repetitions}`}: `);
 
   const epochTimes: number[] = [];
   let weights: LayerWeights[] = [];
   for (let i = 0; i < warmup + repetitions; i++) {
+    phase("training epoch", i);
     const result = await trainer.train({ network, training: { ...training, seed: 1 + i }, dataset, evaluateEachEpoch: false });
     // The trainer's own time of the epoch loop: no weight initialisation or read-back.
     if (i >= warmup) epochTimes.push(result.history[0].seconds);
@@ -93,6 +109,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   const evalTimes: number[] = [];
   for (let i = 0; i < warmup + repetitions; i++) {
+    phase("evaluation", i);
     const t0 = performance.now();
     await trainer.evaluate({ network, weights, split: dataset.test, shots, seed: 1 + i });
     const seconds = (performance.now() - t0) / 1000;
@@ -105,18 +122,24 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     evalSeconds: median(evalTimes),
     gflops: trainingFlops(network, trainSize) / epochSeconds / 1e9,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    peakGflops: machinePeak()?.gflops ?? null,
+    g,
   };
 }
 
 /** One human-readable line. */
 export function formatBench(r: BenchResult): string {
-  return `${r.backend}: epoch ${r.epochSeconds.toFixed(3)} s (${r.gflops.toFixed(1)} GFLOP/s), eval ${r.evalSeconds.toFixed(3)} s, peak RSS ${Math.round(r.peakRssMB)} MB`;
+  const peak = r.peakGflops ? ` = ${((100 * r.gflops) / r.peakGflops).toFixed(0)}% of the ${r.peakGflops.toFixed(0)} GFLOP/s peak` : "";
+  const model = r.g === HALF_PI ? "" : ` [Model 2, g = ${r.g}]`;
+  return `${r.backend}: epoch ${r.epochSeconds.toFixed(3)} s (${r.gflops.toFixed(1)} GFLOP/s${peak}), eval ${r.evalSeconds.toFixed(3)} s, peak RSS ${Math.round(r.peakRssMB)} MB${model}`;
 }
 
 export interface BenchRun {
   readonly backend: string;
   readonly repetitions: number;
   readonly warmup: number;
+  /** Entanglement angle (default pi/2). */
+  readonly g?: number;
 }
 
 export type BenchRecord = BenchResult & { readonly threads: number; readonly repetitions: number; readonly warmup: number };
@@ -126,6 +149,7 @@ function benchChild(run: BenchRun, threads: number | undefined): BenchRecord {
   const bin = fileURLToPath(new URL("./bin.js", import.meta.url));
   const args = [bin, "bench", "--in-process", "--backend", run.backend, "--repetitions", String(run.repetitions), "--warmup", String(run.warmup)];
   if (threads !== undefined) args.push("--threads", String(threads));
+  if (run.g !== undefined) args.push("--g", String(run.g));
   let out: string;
   try {
     out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
@@ -179,6 +203,8 @@ export function formatScaling(backend: string, rows: readonly ScalingRow[]): str
  */
 export async function benchInChildren(options: { main: BenchRun; compare: readonly BenchRun[]; threads?: readonly number[] }) {
   const counts: ReadonlyArray<number | undefined> = options.threads && options.threads.length > 0 ? options.threads : [undefined];
+  const peak = machinePeak();
+  if (peak) process.stderr.write(`machine peak (float32): ${peak.how}\n`);
   const runs = counts.map((t) => benchChild(options.main, t));
   const main = runs[0];
   const compared = options.compare.map((c) => benchChild(c, counts[0]));

@@ -6,6 +6,7 @@ import { loadDataset } from "@natural-quantization/datasets";
 import { layerCost, type LayerCall, type QasmFormat } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
+import { stderrProgress } from "./progress.js";
 
 interface CircuitsCliOptions {
   weights: string;
@@ -50,13 +51,15 @@ export function registerCircuitsCommand(program: Command): void {
       const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize: images });
       const layers: object[] = [];
       const onLayer = (call: LayerCall) => layers.push(writeLayer(o.out, o.format, call));
+      const progress = stderrProgress();
       const c = await composeMachine({
         backend: "hardware",
         hardware: { provider: "local", target: o.target, identityPairs: parseInteger("identity-pairs", o.identityPairs, 0, 1000), seed: parseInteger("seed", o.seed, 0, 0xffffffff), onLayer },
-      });
+      }, progress.reporter());
       try {
         await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots: 1, seed: 0 });
       } finally {
+        progress.close();
         disposeMachine(c);
       }
       writeJsonAtomic(join(o.out, "manifest.json"), {

@@ -59,6 +59,8 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   const plugin = await loadBackend(config.backend);
   const c = container.createChildContainer();
   const options = config.threads === undefined ? {} : { threads: config.threads };
+  // Bound first: a device backend's qubit layer reports its jobs to it.
+  c.register(Tokens.ProgressReporter, { useValue: progress });
   if (plugin.borrowsDense) await (await loadBackend(DEFAULT_BACKEND)).register(c, options);
   if (config.hardware) c.register(HardwareTokens.Settings, { useValue: config.hardware });
   await plugin.register(c, options);
@@ -66,7 +68,6 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
     if (plugin.borrowsDense) throw new UserError(`--noise simulates a device on a simulator; backend ${config.backend} runs on its own device (use --backend sim-wasm or sim-cpu)`);
     c.register(Tokens.QubitLayer, { useValue: new NoisyQubitLayer(c.resolve(Tokens.DenseEngine), config.noise) });
   }
-  c.register(Tokens.ProgressReporter, { useValue: progress });
   registerCore(c);
   return c;
 }

@@ -46,7 +46,6 @@ export function deviceConfig(backend: string, o: DeviceCliOptions, log: (line: s
     if (o.noise) throw new UserError("--noise simulates noise on a simulator backend; a device has its own (drop --noise, or use --backend sim-wasm)");
     return { hardware: hardwareSettings(o, log) };
   }
-  if (o.resume) throw new UserError("--resume continues a device run (--backend hardware --out DIR); a simulator run has nothing to resume");
   for (const opt of ["provider", "device", "yes"] as const) {
     if (o[opt] !== undefined && !(opt === "provider" && o.provider === "local")) throw new UserError(`--${opt} applies to --backend hardware only`);
   }

@@ -3,11 +3,11 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
+import { ConfigError, PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
 import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
-import { DEFAULT_BACKEND, installedBackends, loadBackend } from "./backends.js";
+import { AUTO_BACKEND, DEFAULT_BACKEND, installedBackends, loadBackend, resolveAuto } from "./backends.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
@@ -20,7 +20,7 @@ import { closeOnInterrupt, exitOnInterrupt, type InterruptState } from "./interr
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
 import { datasetImages, predictImages, PREDICTIONS_CSV, predictionsCsv, readImagesFile } from "./predict.js";
-import { printDownloadProgress, StderrProgress } from "./progress.js";
+import { printDownloadProgress, stderrProgress } from "./progress.js";
 import { registerSweepCommands } from "./sweep-commands.js";
 import { formatTable } from "./table.js";
 import { registerPlaygroundCommand } from "./playground.js";
@@ -55,7 +55,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); an error when there is none")
     .option("--force", "overwrite the run already in --out")
     .action(async (o: TrainCliOptions & DeviceCliOptions & { force?: boolean }, cmd: Command) => {
-      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`)) };
+      const progress = stderrProgress();
+      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => progress.line(line)) };
       if (o.resume && o.out === undefined) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       if (o.resume && o.force) throw new UserError("give either --resume (continue the run in --out) or --force (overwrite it), not both");
       const args = commandArgs(argv, cmd);
@@ -70,10 +71,12 @@ export function buildProgram(argv: readonly string[] = []): Command {
         const state: InterruptState = { saved: 0, epochs: config.training.epochs, checkpoint: o.out !== undefined ? join(o.out, "checkpoint.json") : null };
         const release = exitOnInterrupt(state, args);
         try {
-          const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: new StderrProgress(), onCheckpoint: (epoch) => (state.saved = epoch) });
+          const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: progress.reporter(), onCheckpoint: (epoch) => (state.saved = epoch) });
+          progress.close();
           const { history: _h, ...summary } = record;
           print(summary, o.json, [record]);
         } finally {
+          progress.close();
           release();
         }
       } finally {
@@ -97,15 +100,18 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-      const device = deviceConfig(o.backend, o, (line) => process.stderr.write(`${line}\n`));
+      const progress = stderrProgress();
+      const device = deviceConfig(o.backend, o, (line) => progress.line(line));
+      if (o.resume && o.backend !== "hardware") throw new UserError("--resume continues a device evaluation (--backend hardware --out DIR); a simulator evaluation has nothing to resume");
       if (o.out) assertWritableDirectory(o.out);
-      const c = await composeMachine({ backend: o.backend, threads, ...device }, new StderrProgress());
+      const c = await composeMachine({ backend: o.backend, threads, ...device }, progress.reporter());
       const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
       const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};
       try {
         await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
         const ev = await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
+        progress.close();
         const record = {
           backend: c.resolve(Tokens.QubitLayer).name, weights: o.weights, dataset: dataset.name, a: neuron.a, g: neuron.g, activation: neuron.activation,
           width: network.width, depth: network.depth, seed, shots, testSize: dataset.test.n,
@@ -115,6 +121,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
         if (o.json) writeStdout(`${JSON.stringify(record)}\n`);
         else writeStdout(`${formatTable([record])}\n`);
       } finally {
+        progress.close();
         stopOnInterrupt();
         await closeDevice();
         disposeMachine(c);
@@ -149,7 +156,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
       }
       const ck = loadCheckpoint(o.weights);
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
-      const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: new StderrProgress() });
+      const progress = stderrProgress();
+      const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out !== undefined) {
         const out = o.out;
@@ -207,30 +215,39 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--threads <list>", `${THREADS_HELP}; several, comma-separated (1,2), time --backend once per count and print the scaling`)
     .option("--repetitions <n>", "timed repetitions of --backend (the median is reported)", "3")
     .option("--warmup <n>", "untimed runs of --backend before them", "1")
-    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend, no warm-up (sim-cpu takes minutes per run)", "1")
+    .option("--compare-repetitions <n>", "timed repetitions of each --compare backend (sim-cpu takes minutes per run)", "1")
+    .option("--compare-warmup <n>", "untimed runs of each --compare backend before them", "0")
+    .option("--g <angle>", "entanglement angle g of the hidden layers, e.g. 0.9 or pi/4 (default pi/2: Model 1; below it, Model 2)")
     .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
-    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; inProcess?: boolean }) => {
+    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; compareWarmup: string; g?: string; inProcess?: boolean }) => {
       const threadCounts = o.threads === undefined ? undefined : parseIntegerList("threads", o.threads, 1, 256);
       const threads = threadCounts?.[0];
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
       const warmup = parseInteger("warmup", o.warmup, 0);
+      const g = o.g === undefined ? undefined : parseNumber("g", o.g, { angle: true });
+      if (g !== undefined && !(g >= 0 && g <= Math.PI / 2)) throw new ConfigError("g", o.g, "0 to pi/2");
       if (o.inProcess) {
         if (threadCounts && threadCounts.length > 1) throw new UserError("bench --in-process takes one thread count");
         const c = await composeMachine({ backend: o.backend, threads });
+        const progress = stderrProgress();
         try {
           const be = c.resolve(Tokens.Backend);
-          const r: BenchResult = await runBench({ backend: be, repetitions, warmup });
+          const r: BenchResult = await runBench({ backend: be, repetitions, warmup, g, progress });
+          progress.close();
           process.stdout.write(`${JSON.stringify({ ...r, threads: be.capabilities.threads, repetitions, warmup })}\n`);
         } finally {
+          progress.close();
           disposeMachine(c);
         }
         return;
       }
-      const compare = o.compare === "none" ? [] : o.compare.split(",").map((x) => x.trim()).filter((x) => x && x !== o.backend);
-      for (const name of [o.backend, ...compare]) await loadBackend(name); // fail early on a bad name
+      // auto is resolved here (and said once), so each child process times the backend it stands for.
+      const backend = o.backend === AUTO_BACKEND ? await resolveAuto() : o.backend;
+      const compare = o.compare === "none" ? [] : o.compare.split(",").map((x) => x.trim()).filter((x) => x && x !== backend);
+      for (const name of [backend, ...compare]) await loadBackend(name); // fail early on a bad name
       const result = await benchInChildren({
-        main: { backend: o.backend, repetitions, warmup },
-        compare: compare.map((backend) => ({ backend, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: 0 })),
+        main: { backend, repetitions, warmup, g },
+        compare: compare.map((name) => ({ backend: name, repetitions: parseInteger("compare-repetitions", o.compareRepetitions, 1), warmup: parseInteger("compare-warmup", o.compareWarmup, 0), g })),
         threads: threadCounts,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);

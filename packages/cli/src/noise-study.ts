@@ -9,7 +9,7 @@ import type { NoiseModel } from "@natural-quantization/hardware";
 import { composeMachine, disposeMachine } from "./experiment.js";
 import { simulatedNoise } from "./hardware-options.js";
 import { parseInteger } from "@natural-quantization/core";
-import { printDownloadProgress } from "./progress.js";
+import { printDownloadProgress, stderrProgress } from "./progress.js";
 import { renderSvg, svgToPng } from "@natural-quantization/sweep";
 
 interface StudyOptions {
@@ -61,26 +61,33 @@ export function registerNoiseStudyCommand(program: Command): void {
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const rows: NoiseStudyRow[] = [];
-      for (const [i, rec] of records.entries()) {
-        const weights = join(dir, "cells", rec.key, "weights.json");
-        if (!existsSync(weights)) throw new UserError(`cell ${rec.key} has no weights.json (${weights}); finish the sweep first`);
-        const ck = loadCheckpoint(weights);
-        await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
-        const testSize = o.testSize === undefined ? rec.testSize : parseInteger("test-size", o.testSize, 1);
-        const data = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
-        for (const condition of ["noise-free", "noisy"] as const) {
-          const c = await composeMachine({ backend: o.backend, ...(condition === "noisy" ? { noise } : {}) });
-          let ev: EvalResult;
-          try {
-            ev = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split: data.test, shots, seed });
-          } finally {
-            disposeMachine(c);
+      const progress = stderrProgress();
+      try {
+        for (const [i, rec] of records.entries()) {
+          const weights = join(dir, "cells", rec.key, "weights.json");
+          if (!existsSync(weights)) throw new UserError(`cell ${rec.key} has no weights.json (${weights}); finish the sweep first`);
+          const ck = loadCheckpoint(weights);
+          await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
+          const testSize = o.testSize === undefined ? rec.testSize : parseInteger("test-size", o.testSize, 1);
+          const data = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
+          for (const condition of ["noise-free", "noisy"] as const) {
+            progress.setContext(`noise study ${i + 1}/${records.length} ${rec.key} ${condition}: `);
+            const c = await composeMachine({ backend: o.backend, ...(condition === "noisy" ? { noise } : {}) }, progress.reporter());
+            let ev: EvalResult;
+            try {
+              ev = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split: data.test, shots, seed });
+            } finally {
+              disposeMachine(c);
+            }
+            rows.push({ key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition, testError1: ev.oneShot.error, testErrorK: ev.kShot.error, testSize: data.test.n, shots });
           }
-          rows.push({ key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition, testError1: ev.oneShot.error, testErrorK: ev.kShot.error, testSize: data.test.n, shots });
+          const [free, noisy] = rows.slice(-2);
+          progress.setContext("");
+          progress.line(`noise study ${i + 1}/${records.length} ${rec.key}: ${shots}-shot error ${pct(free.testErrorK)} noise-free, ${pct(noisy.testErrorK)} noisy`);
         }
-        process.stderr.write(`\rnoise study: ${i + 1}/${records.length} cells`);
+      } finally {
+        progress.close();
       }
-      process.stderr.write("\n");
       const out = join(dir, "noise-study");
       const label = o.target ? `${o.target}-like device noise` : `noise of ${o.noise}`;
       writeJsonAtomic(join(out, "results.json"), { noise, source: o.target ?? o.noise, label, rows });
@@ -89,6 +96,8 @@ export function registerNoiseStudyCommand(program: Command): void {
       process.stderr.write(`wrote ${out}/results.json, summary.csv and plots/error-vs-a-noise.{svg,png}\n`);
     });
 }
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 async function writePlot(out: string, rows: readonly NoiseStudyRow[], label: string): Promise<void> {
   const svg = await renderSvg(plotSpec(rows, label, rows[0]?.shots ?? 1));

@@ -5,11 +5,12 @@ import { UserError } from "@natural-quantization/core";
 import { parseInteger } from "@natural-quantization/core";
 import {
   createExecutor, expandCells, EXECUTOR_NAMES, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
-  readExecutorName, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, sweepStatus, validateSlurmOptions, writeAggregates,
-  writeReport, type ExecutorName, type SweepConfig, type SweepPlan,
+  readExecutorName, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, StderrSweepDisplay, sweepStatus, validateSlurmOptions,
+  writeAggregates, writeReport, type ExecutorName, type SweepConfig, type SweepPlan,
 } from "@natural-quantization/sweep";
 import { markRequired } from "./arguments.js";
 import { assertGiven, assertWritableDirectory } from "./files.js";
+import { stderrProgress } from "./progress.js";
 import { installedBackends } from "./backends.js";
 import { EXPERIMENT_MODULE } from "./experiment.js";
 import { trainConfig, trainOptions, type TrainCliOptions } from "./options.js";
@@ -192,7 +193,9 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   }
   const executor = executorFor(o);
   assertWritableDirectory(given ?? out, "--out");
-  const outcome = await runSweep(config, { out, executor, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv });
+  // The sweep's status through the CLI's progress renderer: a bar on a terminal, periodic lines in a log.
+  const display = new StderrSweepDisplay(stderrProgress());
+  const outcome = await runSweep(config, { out, executor, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv, display });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
     // Handed to a batch system: the report comes once every cell is done.
     const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";

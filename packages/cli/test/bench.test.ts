@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatScaling, scaling, type BenchRecord } from "../src/bench.js";
 
 const record = (threads: number, epochSeconds: number, evalSeconds: number): BenchRecord => ({
-  backend: "sim-wasm", threads, epochSeconds, evalSeconds, gflops: 1, peakRssMB: 100, repetitions: 3, warmup: 1,
+  backend: "sim-wasm", threads, epochSeconds, evalSeconds, gflops: 1, peakRssMB: 100, peakGflops: 268, g: Math.PI / 2, repetitions: 3, warmup: 1,
 });
 
 describe("bench scaling", () => {

@@ -19,7 +19,7 @@ describe("nq", () => {
     [["train", "--width", "0"], /^nq: invalid width: "0" \(allowed: an integer from 1/],
     [["train", "--depth", "1"], /^nq: invalid depth: "1" \(allowed: an integer from 2/],
     [["train", "--lr", "NaN"], /^nq: invalid lr: "NaN" \(allowed: a finite number/],
-    [["train", "--backend", "quantum-magic"], /^nq: invalid backend: "quantum-magic" \(allowed: sim-wasm, sim-cpu/],
+    [["train", "--backend", "quantum-magic"], /^nq: invalid backend: "quantum-magic" \(allowed: auto, sim-native, sim-wasm, sim-cpu/],
     [["train", "--backend", "@nobody/nq-backend-none"], /^nq: invalid backend: "@nobody\/nq-backend-none" \(allowed: .*; no package @nobody\/nq-backend-none is installed in /],
     [["train", "--dataset", "cifar"], /^nq: unknown dataset/],
     [["train", "--activation", "relu"], /argument 'relu' is invalid/],
@@ -81,6 +81,6 @@ describe("nq", () => {
     expect(r.stdout).toMatch(/sim-cpu\s+16x2 qubits\s+0\s+pi\/2\s+2/);
     const b = nq("backends", "--json");
     expect(b.code).toBe(0);
-    expect(JSON.parse(b.stdout).map((x: { name: string }) => x.name)).toEqual(["sim-wasm", "sim-cpu", "hardware"]);
+    expect(JSON.parse(b.stdout).map((x: { name: string }) => x.name)).toEqual(["sim-native", "sim-wasm", "sim-cpu", "hardware"]);
   });
 });

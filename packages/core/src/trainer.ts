@@ -13,7 +13,20 @@ export type ProgressEvent =
   | { readonly kind: "start"; readonly epochs: number; readonly startEpoch: number; readonly batchesPerEpoch: number }
   | { readonly kind: "batch"; readonly epoch: number; readonly batch: number; readonly batches: number }
   | { readonly kind: "epoch"; readonly metrics: EpochMetrics; readonly epochs: number; readonly etaSeconds: number }
-  | { readonly kind: "eval"; readonly shot: number; readonly shots: number };
+  /**
+   * Part of an evaluation is done: `passes` of `total` forward passes of one image (images x shots).
+   * `epoch` is the 0-based epoch whose test error is measured during training, or null for an
+   * evaluation of its own (evaluate, predict).
+   */
+  | { readonly kind: "eval"; readonly passes: number; readonly total: number; readonly shots: number; readonly epoch: number | null }
+  /**
+   * A device job of a shot-sampling qubit layer changed state: job `job` of `jobs` of hidden
+   * layer `layer` (0-based) has the provider's id `id`.
+   */
+  | { readonly kind: "job"; readonly layer: number; readonly job: number; readonly jobs: number; readonly id: string; readonly state: JobState };
+
+/** The states of a device job, as reported to a ProgressReporter. */
+export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
 
 export interface ProgressReporter {
   report(event: ProgressEvent): void;
@@ -295,7 +308,7 @@ export class SgdTrainer implements Trainer {
         if (!Number.isFinite(loss)) {
           throw new DataError(`training diverged at epoch ${epoch + 1} (loss ${loss}); lower --lr or check the data for NaN`);
         }
-        const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateExact(exact, buf, network, dataset.test, 1, training.seed, false).oneShot.error;
+        const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateExact(exact, buf, network, dataset.test, 1, training.seed, epoch).oneShot.error;
         const seconds = (this.clock.now() - t0) / 1000;
         const metrics: EpochMetrics = { epoch: epoch + 1, loss, trainError: wrong / n, testError1, seconds };
         history.push(metrics);
@@ -331,25 +344,27 @@ export class SgdTrainer implements Trainer {
     const buf = new Buffers(this.machine, network, Math.min(EVAL_CHUNK, Math.max(1, options.images.n)));
     try {
       buf.setWeights(options.weights);
-      return this.predictExact({ dense, qubits }, buf, network, options.images, options.shots, options.seed, true);
+      return this.predictExact({ dense, qubits }, buf, network, options.images, options.shots, options.seed, null);
     } finally {
       buf.release();
     }
   }
 
-  /** One-shot and k-shot error on an exact qubit layer (the per-epoch test error uses it too). */
-  private evaluateExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Split, shots: number, seed: number, report: boolean): EvalResult {
-    return score(this.predictExact(m, buf, network, split, shots, seed, report), split);
+  /** One-shot and k-shot error on an exact qubit layer (the per-epoch test error of `epoch` uses it too). */
+  private evaluateExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Split, shots: number, seed: number, epoch: number | null): EvalResult {
+    return score(this.predictExact(m, buf, network, split, shots, seed, epoch), split);
   }
 
   /**
    * Votes of k shots on an exact qubit layer. The first linear layer is deterministic, so it is
-   * computed once per image; each shot redraws every measurement.
+   * computed once per image; each shot redraws every measurement. Reports progress after every
+   * shot of every chunk of images (`epoch`: see the "eval" progress event).
    */
-  private predictExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Images, shots: number, seed: number, report: boolean): Predictions {
+  private predictExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Images, shots: number, seed: number, epoch: number | null): Predictions {
     const be = m.dense;
     const t0 = this.clock.now();
     const votes = new Votes(split.n, network.outputSize);
+    this.progress.report({ kind: "eval", passes: 0, total: split.n * shots, shots, epoch });
     for (let start = 0; start < split.n; start += buf.rows) {
       const rows = Math.min(buf.rows, split.n - start);
       be.write(buf.x, split.x.subarray(start * network.inputSize, (start + rows) * network.inputSize));
@@ -357,8 +372,8 @@ export class SgdTrainer implements Trainer {
         forwardExact(m, buf, network, seed, EVAL_PASS_BASE + s, start, rows, s > 0);
         const pred = be.argmax(buf.logits, rows);
         for (let r = 0; r < rows; r++) votes.add(start + r, pred[r], s === 0);
+        this.progress.report({ kind: "eval", passes: start * shots + (s + 1) * rows, total: split.n * shots, shots, epoch });
       }
-      if (report) this.progress.report({ kind: "eval", shot: Math.round(((start + rows) / split.n) * shots), shots });
     }
     return votes.predictions(shots, (this.clock.now() - t0) / 1000);
   }
@@ -377,6 +392,7 @@ export class SgdTrainer implements Trainer {
     const x = new Float32Array(images * shots * network.inputSize);
     try {
       buf.setWeights(options.weights);
+      this.progress.report({ kind: "eval", passes: 0, total: split.n * shots, shots, epoch: null });
       for (let start = 0; start < split.n; start += images) {
         const count = Math.min(images, split.n - start);
         for (let i = 0; i < count; i++) {
@@ -388,7 +404,7 @@ export class SgdTrainer implements Trainer {
         await forwardShots(m, buf, network, options.seed, start, rows);
         const pred = m.dense.argmax(buf.logits, rows);
         for (let r = 0; r < rows; r++) votes.add(start + Math.floor(r / shots), pred[r], r % shots === 0);
-        this.progress.report({ kind: "eval", shot: Math.round(((start + count) / split.n) * shots), shots });
+        this.progress.report({ kind: "eval", passes: (start + count) * shots, total: split.n * shots, shots, epoch: null });
       }
     } finally {
       buf.release();

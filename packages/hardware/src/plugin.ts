@@ -1,5 +1,5 @@
 import type { InjectionToken } from "tsyringe";
-import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine } from "@natural-quantization/core";
+import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
 import type { JobStatus, QuantumProvider } from "./provider.js";
 import { JobLedger } from "./job-ledger.js";
@@ -75,8 +75,11 @@ export async function loadProvider(name: string): Promise<ProviderPlugin> {
   return mod.provider;
 }
 
-/** The device qubit layer over a dense engine: provider by name, target from the settings or the provider. */
-export async function createHardwareLayer(dense: DenseEngine, settings: HardwareSettings): Promise<HardwareQubitLayer> {
+/**
+ * The device qubit layer over a dense engine: provider by name, target from the settings or the
+ * provider; `progress` is told of every job's state.
+ */
+export async function createHardwareLayer(dense: DenseEngine, settings: HardwareSettings, progress?: ProgressReporter): Promise<HardwareQubitLayer> {
   const provider = await (await loadProvider(settings.provider)).create(settings);
   const target: Target = settings.target ? resolveTarget(settings.target) : await provider.target();
   return new HardwareQubitLayer(dense, {
@@ -87,6 +90,7 @@ export async function createHardwareLayer(dense: DenseEngine, settings: Hardware
     beforeJob: settings.beforeJob,
     onStatus: settings.onStatus,
     onLayer: settings.onLayer,
+    progress,
   });
 }
 
@@ -97,7 +101,9 @@ export const backend: BackendPlugin = {
   borrowsDense: true,
   async register(container) {
     if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
-    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings));
+    // The run's progress reporter, where the caller bound one before the backend (the CLI does).
+    const progress = container.isRegistered(Tokens.ProgressReporter, true) ? container.resolve(Tokens.ProgressReporter) : undefined;
+    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings), progress);
     container.register(Tokens.QubitLayer, { useValue: layer });
   },
 };

@@ -38,40 +38,93 @@ interface Running {
 }
 
 /**
- * One overall status line on stderr (cells done, each running cell's epoch, time left),
- * redrawn in place on a terminal; elsewhere one line per finished cell.
+ * Where a sweep display writes: permanent lines, and one status line computed when shown. The
+ * CLI passes its progress renderer (a bar on a terminal, periodic lines in a log); the default
+ * redraws the status line in place on a terminal and shows it nowhere else.
  */
-export class StderrSweepDisplay implements SweepDisplay {
+export interface StatusOutput {
+  line(text: string): void;
+  setStatus(render: () => string): void;
+  /** Something changed: show the status if it is due. */
+  tick(): void;
+  close(): void;
+}
+
+/** The default output: stderr, the status line redrawn at most every 200 ms on a terminal only. */
+class TerminalStatus implements StatusOutput {
   private readonly tty: boolean;
-  private total = 0;
-  private done = 0;
-  private slots = 1;
-  private readonly running = new Map<string, Running>();
-  /** Durations of the cells finished in this session: the basis of the estimate. */
-  private readonly durations: number[] = [];
+  private render: (() => string) | null = null;
   private lastDraw = 0;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
     this.tty = stream.isTTY === true;
   }
 
+  line(text: string): void {
+    this.clear();
+    this.stream.write(`${text}\n`);
+    this.draw(true);
+  }
+
+  setStatus(render: () => string): void {
+    this.render = render;
+  }
+
+  tick(): void {
+    this.draw(false);
+  }
+
+  close(): void {
+    this.clear();
+  }
+
+  private draw(force: boolean): void {
+    if (!this.tty || !this.render) return;
+    const now = performance.now();
+    if (!force && now - this.lastDraw < 200) return;
+    this.lastDraw = now;
+    const line = this.render();
+    const width = this.stream.columns ?? 120;
+    this.stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+  }
+
+  private clear(): void {
+    if (this.tty) this.stream.write("\r\x1b[2K");
+  }
+}
+
+/**
+ * One overall status line (cells done, each running cell's epoch, time left) and one line per
+ * finished cell, on a StatusOutput (default: stderr, the status redrawn in place on a terminal).
+ */
+export class StderrSweepDisplay implements SweepDisplay {
+  private total = 0;
+  private done = 0;
+  private slots = 1;
+  private readonly running = new Map<string, Running>();
+  /** Durations of the cells finished in this session: the basis of the estimate. */
+  private readonly durations: number[] = [];
+
+  constructor(private readonly out: StatusOutput = new TerminalStatus()) {}
+
   begin(info: { total: number; finished: number; slots: number; threads: number; backend: string; dir: string }): void {
     this.total = info.total;
     this.done = info.finished;
     this.slots = info.slots;
     const skipped = info.finished > 0 ? `, ${info.finished} already finished` : "";
-    this.stream.write(`sweep: ${info.total} cells${skipped} in ${info.dir}; ${info.slots} at a time on ${info.backend} (${info.threads} thread${info.threads === 1 ? "" : "s"} each)\n`);
+    this.out.line(`sweep: ${info.total} cells${skipped} in ${info.dir}; ${info.slots} at a time on ${info.backend} (${info.threads} thread${info.threads === 1 ? "" : "s"} each)`);
+    this.out.setStatus(() => this.statusLine());
   }
 
   started(cell: Cell): void {
     this.running.set(cell.key, { cell, since: performance.now(), progress: null });
-    this.draw(false);
+    this.out.tick();
   }
 
   progress(cell: Cell, p: CellProgress): void {
     const r = this.running.get(cell.key);
     if (r) r.progress = p;
-    this.draw(false);
+    this.out.tick();
   }
 
   finished(cell: Cell, record: RunRecord, seconds: number): void {
@@ -79,21 +132,17 @@ export class StderrSweepDisplay implements SweepDisplay {
     this.running.delete(cell.key);
     this.done++;
     this.durations.push(r ? (performance.now() - r.since) / 1000 : seconds);
-    this.clear();
-    this.stream.write(`[${this.done}/${this.total}] ${cellName(cell)}: 1-shot ${pct(record.testError1)}, ${record.shots}-shot ${pct(record.testErrorK)} (${seconds < 10 ? `${seconds.toFixed(1)}s` : duration(seconds)}); ${this.leftText()}\n`);
-    this.draw(true);
+    this.out.line(`[${this.done}/${this.total}] ${cellName(cell)}: 1-shot ${pct(record.testError1)}, ${record.shots}-shot ${pct(record.testErrorK)} (${seconds < 10 ? `${seconds.toFixed(1)}s` : duration(seconds)}); ${this.leftText()}`);
   }
 
   failed(cell: Cell, message: string): void {
     this.running.delete(cell.key);
     this.done++;
-    this.clear();
-    this.stream.write(`[${this.done}/${this.total}] ${cellName(cell)}: FAILED: ${message}\n`);
-    this.draw(true);
+    this.out.line(`[${this.done}/${this.total}] ${cellName(cell)}: FAILED: ${message}`);
   }
 
   end(): void {
-    this.clear();
+    this.out.close();
   }
 
   /** Seconds left: pending and running cells at the mean duration so far, shared among the slots. */
@@ -124,20 +173,6 @@ export class StderrSweepDisplay implements SweepDisplay {
       return `${cellName(r.cell)} ${what}`;
     });
     // Time left first: a narrow terminal cuts the end of the line.
-    const line = `sweep ${this.done}/${this.total} done, ${this.leftText()} | ${parts.join(", ")}`;
-    const width = this.stream.columns ?? 120;
-    return line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
-  }
-
-  private draw(force: boolean): void {
-    if (!this.tty) return;
-    const now = performance.now();
-    if (!force && now - this.lastDraw < 200) return;
-    this.lastDraw = now;
-    this.stream.write(`\r\x1b[2K${this.statusLine()}`);
-  }
-
-  private clear(): void {
-    if (this.tty) this.stream.write("\r\x1b[2K");
+    return `sweep ${this.done}/${this.total} done, ${this.leftText()}${parts.length > 0 ? ` | ${parts.join(", ")}` : ""}`;
   }
 }

@@ -13,7 +13,7 @@ export { writeReport, reportHtml, findingsLines, softwareInfo, type ReportResult
 export { buildPlots, renderSvg, svgToPng, writePlots, type Plot } from "./plots.js";
 /** A Vega-Lite specification, as renderSvg takes it. */
 export type { TopLevelSpec as PlotSpec } from "vega-lite";
-export { StderrSweepDisplay, silentDisplay, type SweepDisplay, type CellProgress } from "./display.js";
+export { StderrSweepDisplay, silentDisplay, type SweepDisplay, type CellProgress, type StatusOutput } from "./display.js";
 export { cellDir, cellFiles, cellFinished, readCellResult, runCell, type CellOutcome } from "./cell.js";
 export { createExecutor, EXECUTORS, EXECUTOR_NAMES, holderAlive, type ExecutorName, type ExecutorOptions } from "./executors.js";
 export type { SweepExecutor, EngineCellState, ExecuteRequest, ExecuteReport } from "./executor.js";

@@ -27,8 +27,9 @@ class IpcProgress implements ProgressReporter {
       m = { type: "progress", epoch: e.epoch + 1, epochs: this.epochs, phase: "train", fraction: (e.epoch + e.batch / e.batches) / (this.epochs + 1) };
     } else if (e.kind === "epoch") {
       m = { type: "progress", epoch: e.metrics.epoch, epochs: e.epochs, phase: "train", fraction: e.metrics.epoch / (e.epochs + 1) };
-    } else if (e.kind === "eval") {
-      m = { type: "progress", epoch: this.epochs, epochs: this.epochs, phase: "eval", fraction: (this.epochs + e.shot / e.shots) / (this.epochs + 1) };
+    } else if (e.kind === "eval" && e.epoch === null) {
+      // The final evaluation (the per-epoch test error is part of its epoch).
+      m = { type: "progress", epoch: this.epochs, epochs: this.epochs, phase: "eval", fraction: (this.epochs + e.passes / e.total) / (this.epochs + 1) };
     }
     const now = Date.now();
     if (m && (e.kind !== "batch" || now - this.last >= 250)) {

@@ -5,7 +5,9 @@ import {
   QubitNeuronModel,
   type DenseEngine,
   type DrawKey,
+  type JobState,
   type NeuronLayerParams,
+  type ProgressReporter,
   type QubitRegister,
   type ShotQubitLayer,
   type ShotSamplingCapabilities,
@@ -39,6 +41,8 @@ export interface HardwareLayerOptions {
   readonly compile?: boolean;
   readonly beforeJob?: JobGate;
   readonly onStatus?: (s: JobStatus) => void;
+  /** Told of every job's state (queued, running, done ...) with its layer, its place among the layer's jobs and its id. */
+  readonly progress?: ProgressReporter;
   /** Rewrites each concrete block circuit before it is emitted (e.g. noise inserted as gates); forces concrete circuits. */
   readonly transformBlock?: (circuit: Circuit, block: number) => Circuit;
   /** Sees every layer call before its job is submitted (e.g. to write the circuits out). */
@@ -58,6 +62,8 @@ export interface EmitForm {
   readonly format: QasmFormat;
   readonly bindings: boolean;
 }
+
+const JOB_STATES: Readonly<Record<JobStatus["status"], JobState>> = { Queued: "queued", Running: "running", Completed: "done", Failed: "failed", Cancelled: "cancelled" };
 
 /** Units one neuronLayer call carries at most: bounds the Trainer's batch buffers. */
 const MAX_UNITS_PER_CALL = 1 << 21;
@@ -187,8 +193,13 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     const cost = estimateCost(job, provider.capabilities);
     await this.options.beforeJob?.({ layer, units: angles.length, cost });
     const blockBits: Uint8Array[] = [];
-    for (const part of packJobs(job, provider.capabilities)) {
-      const result = await provider.run(part, { onStatus: this.options.onStatus });
+    const parts = packJobs(job, provider.capabilities);
+    for (const [i, part] of parts.entries()) {
+      const onStatus = (s: JobStatus) => {
+        this.options.onStatus?.(s);
+        this.options.progress?.report({ kind: "job", layer, job: i + 1, jobs: parts.length, id: s.jobId, state: JOB_STATES[s.status] });
+      };
+      const result = await provider.run(part, { onStatus });
       // One shot per circuit: each binding row (or each concrete Pub) is one block.
       for (const pub of result) for (const row of pub) blockBits.push(row[0]);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HALF_PI, SgdTrainer, type NetworkSpec } from "@natural-quantization/core";
+import { HALF_PI, initWeights, SgdTrainer, type NetworkSpec, type ProgressEvent } from "@natural-quantization/core";
 import { shotQubitConformance } from "@natural-quantization/core/conformance";
 import { syntheticDataset } from "@natural-quantization/datasets";
 import { CpuBackend } from "@natural-quantization/sim-cpu";
@@ -49,5 +49,25 @@ describe("hardware qubit layer", () => {
       console.log(`${k}: simulator ${a.error.toFixed(4)}, hardware(local) ${b.error.toFixed(4)}, 4.89 SE = ${(4.89 * se).toFixed(4)}`);
       expect(Math.abs(a.error - b.error)).toBeLessThanOrEqual(4.89 * se + 1e-12);
     }
+  });
+});
+
+describe("hardware qubit layer progress", () => {
+  it("reports every job's states with its hidden layer, its place among the layer's jobs and the provider's id", async () => {
+    const data = syntheticDataset({ trainSize: 8, testSize: 6, inputSize: 8, numClasses: 2, seed: 4 });
+    const network: NetworkSpec = { inputSize: 8, outputSize: 2, width: 4, depth: 3, bias: false, neuron: { a: 0.5, g: HALF_PI, activation: "tanh" } };
+    const weights = initWeights(network, 1);
+    const dense = new CpuBackend();
+    const events: ProgressEvent[] = [];
+    const layer = new HardwareQubitLayer(dense, { provider: new LocalProvider({ numQubits: heron.numQubits, seed: 1 }), target: heron, progress: { report: (e) => events.push(e) } });
+    await new SgdTrainer({ dense, qubits: layer }, { report: (e) => events.push(e) }).evaluate({ network, weights, split: data.test, shots: 2, seed: 0 });
+    const jobs = events.filter((e) => e.kind === "job").map((e) => `layer ${e.layer} job ${e.job}/${e.jobs} ${e.id} ${e.state}`);
+    expect(jobs).toEqual([
+      "layer 0 job 1/1 local-0 running", "layer 0 job 1/1 local-0 done",
+      "layer 1 job 1/1 local-1 running", "layer 1 job 1/1 local-1 done",
+    ]);
+    // ... between the evaluation's start and its end.
+    expect(events[0]).toMatchObject({ kind: "eval", passes: 0, total: 12 });
+    expect(events.at(-1)).toMatchObject({ kind: "eval", passes: 12, total: 12 });
   });
 });
