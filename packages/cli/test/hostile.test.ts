@@ -249,7 +249,7 @@ describe("hangs and blow-ups", () => {
     const env = { ...process.env, IBM_CLOUD_API_KEY: "k-test-1", IBM_QUANTUM_CRN: "crn:v1:test::", IBM_IAM_URL: silentUrl, IBM_QUANTUM_URL: `${silentUrl}/api/v1`, NQ_NETWORK_TIMEOUT_SECONDS: "0.5" };
     const t0 = Date.now();
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, [bin, "eval", "--weights", join(run, "weights.json"), "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "10", "--shots", "1"], { env });
+      const p = spawn(process.execPath, [bin, "eval", "--weights", join(run, "weights.json"), "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "10", "--shots", "1", "--out", temp()], { env });
       let stderr = "";
       p.stderr.on("data", (d) => (stderr += d));
       p.on("close", (code) => resolve({ code, stderr }));
