@@ -3,6 +3,7 @@ import { PAPER_NETWORK, validateNetwork, type NetworkSpec } from "@natural-quant
 import { loadCheckpoint } from "@natural-quantization/core/node";
 import { estimateEvaluationCost, ibmRuntimeCapabilities, LOCAL_CAPABILITIES, resolveTarget } from "@natural-quantization/hardware";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
+import { writeStdout } from "./output.js";
 
 interface CostCliOptions {
   weights?: string;
@@ -43,11 +44,11 @@ export function registerCostCommand(program: Command): void {
       const cost = estimateEvaluationCost({ network, target: resolveTarget(o.target), capabilities, images, shots, maxUnitsPerBlock });
       const record = { width: network.width, depth: network.depth, g: network.neuron.g, target: o.target, provider: o.provider, images, shots, ...cost };
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(record)}\n`);
+        writeStdout(`${JSON.stringify(record)}\n`);
         return;
       }
       const t = cost.total;
-      process.stdout.write(
+      writeStdout(
         `${network.inputSize}-${Array(network.depth - 1).fill(network.width).join("-")}-${network.outputSize} on ${o.target} via ${o.provider}, ${images} images x ${shots} shots:\n` +
           `  ${t.jobs} jobs, ${t.pubs} PUBs, ${t.circuits} circuits, ${t.shots} circuit executions (${cost.calls} layer calls)\n` +
           `  per test image: ${cost.perImage.circuits.toFixed(2)} circuits, ${cost.perImage.shots.toFixed(2)} executions, ${cost.perImage.jobs.toFixed(4)} jobs\n`,

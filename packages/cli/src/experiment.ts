@@ -17,6 +17,7 @@ import {
   type TrainSpec,
   type Weights,
   type Checkpoint,
+  assertResumableCheckpoint,
   type QubitLayer,
   datasetId,
 } from "@natural-quantization/core";
@@ -123,14 +124,16 @@ export function saveWeights(path: string, network: NetworkSpec, training: TrainS
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunRecord> {
   const valid = validateExperiment(config);
+  const ckPath = options.out !== undefined ? join(options.out, "checkpoint.json") : undefined;
+  // The checkpoint is checked whole before any work: a bad one is refused, never trained on.
+  const resume = options.resume && ckPath && existsSync(ckPath) ? loadCheckpoint(ckPath) : undefined;
+  if (resume && ckPath) assertResumableCheckpoint(resume, ckPath);
   const c = await compose(valid, options.progress);
   const backendName = c.resolve(Tokens.DenseEngine).name;
   try {
     const dataset = c.resolve(Tokens.Dataset);
     const network = fitNetwork(valid.network, dataset);
     const trainer = c.resolve(Tokens.Trainer);
-    const ckPath = options.out ? join(options.out, "checkpoint.json") : undefined;
-    const resume = options.resume && ckPath && existsSync(ckPath) ? loadCheckpoint(ckPath) : undefined;
     let saved = resume?.epoch ?? 0;
     if (resume) options.onCheckpoint?.(resume.epoch);
     const kept = () => (saved > 0 ? `the checkpoint of epoch ${saved} is kept; fix the cause and continue with --resume` : "no epoch was saved");
@@ -169,7 +172,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       evalSeconds: ev.seconds,
       history: result.history,
     };
-    if (options.out) {
+    if (options.out !== undefined) {
       const out = options.out;
       writing(join(out, "weights.json"), () => saveWeights(join(out, "weights.json"), network, valid.training, dataset, result.weights, result.history), kept());
       writing(join(out, "metrics.json"), () => writeJsonAtomic(join(out, "metrics.json"), result.history), kept());

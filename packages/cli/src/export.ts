@@ -16,6 +16,17 @@ export function exportFormat(format: string | undefined, out: string): ExportFor
   return f as ExportFormat;
 }
 
+/** What nq export writes, recognised by its first bytes: a safetensors header, or a zip (npz). */
+export const EXPORTED_WEIGHTS = {
+  name: "a safetensors or npz file",
+  recognise: (head: Uint8Array): boolean => {
+    const zip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+    // safetensors: an 8-byte little-endian header length, then the JSON header.
+    const safetensors = head.length > 8 && head[8] === 0x7b && head[6] === 0 && head[7] === 0;
+    return zip || safetensors;
+  },
+};
+
 /** The bytes of a network's weights in a format numpy, PyTorch or JAX users read without this project. */
 export function encodeExport(ck: Checkpoint, format: ExportFormat): Uint8Array {
   const tensors = namedTensors(ck.weights);

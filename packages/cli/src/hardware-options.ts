@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileLimited } from "@natural-quantization/core/node";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
@@ -78,10 +78,9 @@ function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): Har
   return { provider, target: o.target, device: o.device, identityPairs, beforeJob, log, ...(jobs ? { jobs } : {}) };
 }
 
+/** Noise and target files are small JSON; anything larger than this is the wrong file. */
+const SETTINGS_FILE_MAX_BYTES = 16 * 2 ** 20;
+
 function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    throw new UserError(`cannot read ${what} ${path}: no such file or not readable`);
-  }
+  return readFileLimited(path, what, SETTINGS_FILE_MAX_BYTES).toString("utf8");
 }

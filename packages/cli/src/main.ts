@@ -14,16 +14,18 @@ import { registerNoiseStudyCommand } from "./noise-study.js";
 import { registerCostCommand } from "./cost.js";
 import { benchInChildren, runBench, type BenchResult } from "./bench.js";
 import { closeQubitLayer, composeMachine, disposeMachine, runExperiment, type RunRecord } from "./experiment.js";
-import { encodeExport, exportFormat, EXPORT_FORMATS } from "./export.js";
-import { assertWritableDirectory, assertWritableFile, claimRunDirectory, writing } from "./files.js";
+import { encodeExport, EXPORTED_WEIGHTS, exportFormat, EXPORT_FORMATS } from "./export.js";
+import { assertNotAnInput, assertReplaceable, assertWritableDirectory, assertWritableFile, claimRunDirectory, RUN_LOCK_FILE, writing } from "./files.js";
 import { closeOnInterrupt, exitOnInterrupt, type InterruptState } from "./interrupt.js";
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
-import { datasetImages, predictImages, predictionsCsv, readImagesFile } from "./predict.js";
+import { datasetImages, predictImages, PREDICTIONS_CSV, predictionsCsv, readImagesFile } from "./predict.js";
 import { printDownloadProgress, stderrProgress } from "./progress.js";
 import { registerSweepCommands } from "./sweep-commands.js";
 import { formatTable } from "./table.js";
 import { registerPlaygroundCommand } from "./playground.js";
+import { lockDirectory } from "@natural-quantization/sweep";
+import { writeStdout } from "./output.js";
 
 export { DEFAULT_EPOCHS };
 
@@ -33,8 +35,8 @@ export function cliVersion(): string {
 }
 
 function print(record: object, json: boolean | undefined, rows: RunRecord[]): void {
-  if (json) process.stdout.write(`${JSON.stringify(record)}\n`);
-  else process.stdout.write(`${formatTable(rows)}\n`);
+  if (json) writeStdout(`${JSON.stringify(record)}\n`);
+  else writeStdout(`${formatTable(rows)}\n`);
 }
 
 /** The program; `argv` (as given to main) lets nq train print the exact command that resumes it. */
@@ -50,27 +52,35 @@ export function buildProgram(argv: readonly string[] = []): Command {
 
   deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it")), { hardware: false })
     .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json (every epoch) here")
-    .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); starts fresh when there is none")
+    .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); an error when there is none")
     .option("--force", "overwrite the run already in --out")
     .action(async (o: TrainCliOptions & DeviceCliOptions & { force?: boolean }, cmd: Command) => {
       const progress = stderrProgress();
       const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => progress.line(line)) };
-      if (o.resume && !o.out) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
+      if (o.resume && o.out === undefined) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       if (o.resume && o.force) throw new UserError("give either --resume (continue the run in --out) or --force (overwrite it), not both");
-      if (o.out) {
+      const args = commandArgs(argv, cmd);
+      let unlock = () => {};
+      if (o.out !== undefined) {
         assertWritableDirectory(o.out);
-        claimRunDirectory(o.out, { resume: o.resume, force: o.force });
+        // One nq train per directory: two would overwrite each other's checkpoints.
+        unlock = lockDirectory(o.out, RUN_LOCK_FILE, args.join(" "), "another nq train");
       }
-      const state: InterruptState = { saved: 0, epochs: config.training.epochs, checkpoint: o.out ? join(o.out, "checkpoint.json") : null };
-      const release = exitOnInterrupt(state, commandArgs(argv, cmd));
       try {
-        const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: progress.reporter(), onCheckpoint: (epoch) => (state.saved = epoch) });
-        progress.close();
-        const { history: _h, ...summary } = record;
-        print(summary, o.json, [record]);
+        if (o.out !== undefined) claimRunDirectory(o.out, { resume: o.resume, force: o.force });
+        const state: InterruptState = { saved: 0, epochs: config.training.epochs, checkpoint: o.out !== undefined ? join(o.out, "checkpoint.json") : null };
+        const release = exitOnInterrupt(state, args);
+        try {
+          const record = await runExperiment(config, { out: o.out, resume: o.resume, progress: progress.reporter(), onCheckpoint: (epoch) => (state.saved = epoch) });
+          progress.close();
+          const { history: _h, ...summary } = record;
+          print(summary, o.json, [record]);
+        } finally {
+          progress.close();
+          release();
+        }
       } finally {
-        progress.close();
-        release();
+        unlock();
       }
     });
 
@@ -108,8 +118,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
           testError1: ev.oneShot.error, testError1Stderr: ev.oneShot.stderr, testErrorK: ev.kShot.error, testErrorKStderr: ev.kShot.stderr, evalSeconds: ev.seconds,
         };
         if (o.out) writing(join(o.out, "result.json"), () => writeJsonAtomic(join(o.out!, "result.json"), record), "");
-        if (o.json) process.stdout.write(`${JSON.stringify(record)}\n`);
-        else process.stdout.write(`${formatTable([record])}\n`);
+        if (o.json) writeStdout(`${JSON.stringify(record)}\n`);
+        else writeStdout(`${formatTable([record])}\n`);
       } finally {
         progress.close();
         stopOnInterrupt();
@@ -131,23 +141,28 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
     .option("--threads <n>", THREADS_HELP)
     .option("--out <file>", "write the CSV here (default: stdout)")
-    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; out?: string }) => {
+    .option("--force", "replace an --out file that is not a predictions CSV")
+    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; out?: string; force?: boolean }) => {
       if (o.dataset && o.images) throw new UserError("give either --dataset or --images, not both");
       if (o.labels && !o.images) throw new UserError("--labels belongs to --images; a --dataset has its own labels");
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const testSize = o.testSize === undefined ? undefined : parseInteger("test-size", o.testSize, 1);
-      if (o.out) assertWritableFile(o.out);
+      if (o.out !== undefined) {
+        assertWritableFile(o.out);
+        assertNotAnInput(o.out, [["--weights", o.weights], ["--images", o.images], ["--labels", o.labels]]);
+        assertReplaceable(o.out, PREDICTIONS_CSV, o.force);
+      }
       const ck = loadCheckpoint(o.weights);
-      const images = o.images ? readImagesFile(o.images, ck.network.inputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
+      const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
       const progress = stderrProgress();
       const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
-      if (o.out) {
+      if (o.out !== undefined) {
         const out = o.out;
         writing(out, () => writeFileAtomic(out, csv));
-      } else process.stdout.write(csv);
+      } else writeStdout(csv);
       let wrong = 0;
       if (images.labels) for (let i = 0; i < p.n; i++) if (p.predicted[i] !== images.labels[i]) wrong++;
       const error = images.labels ? `, ${shots}-shot error ${((100 * wrong) / p.n).toFixed(2)}%` : "";
@@ -160,9 +175,12 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
     .addOption(new Option("--format <format>", "file format (default: from the --out extension)").choices(EXPORT_FORMATS))
     .addOption(markRequired(new Option("--out <file>", "the file to write, e.g. weights.safetensors or weights.npz")))
-    .action((o: { weights: string; format?: string; out: string }) => {
-      const format = exportFormat(o.format, o.out);
+    .option("--force", "replace an --out file that is not a safetensors or npz file")
+    .action((o: { weights: string; format?: string; out: string; force?: boolean }) => {
       assertWritableFile(o.out);
+      const format = exportFormat(o.format, o.out);
+      assertNotAnInput(o.out, [["--weights", o.weights]]);
+      assertReplaceable(o.out, EXPORTED_WEIGHTS, o.force);
       const ck = loadCheckpoint(o.weights);
       const bytes = encodeExport(ck, format);
       writing(o.out, () => writeFileAtomic(o.out, bytes));
@@ -183,9 +201,9 @@ export function buildProgram(argv: readonly string[] = []): Command {
         rows.push({ name: plugin.name, description: plugin.description, ...dense, ...qubits, training: dense.training && qubits.sampling === "exact" });
         disposeMachine(c);
       }
-      if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      if (o.json) writeStdout(`${JSON.stringify(rows)}\n`);
       else for (const r of rows) {
-        process.stdout.write(`${r.name.padEnd(10)} ${r.description}\n           training=${r.training} sampling=${r.sampling} deterministic=${r.deterministic} maxQubits=${r.maxQubits ?? "unbounded"} noise=${r.noise} threads=${r.threads}\n`);
+        writeStdout(`${r.name.padEnd(10)} ${r.description}\n           training=${r.training} sampling=${r.sampling} deterministic=${r.deterministic} maxQubits=${r.maxQubits ?? "unbounded"} noise=${r.noise} threads=${r.threads}\n`);
       }
     });
 

@@ -1,12 +1,13 @@
 // `nq playground`: serves the built browser playground on 127.0.0.1 with the cross-origin
 // isolation headers (COOP/COEP) that SharedArrayBuffer, and so sim-wasm's threads, need.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { parseInteger } from "@natural-quantization/core";
+import { writeStdout } from "./output.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -48,10 +49,27 @@ export interface PlaygroundServer {
   close(): Promise<void>;
 }
 
+/** The real path of `file` when it exists and lies inside `root` (itself a real path), else null. */
+function insideRoot(root: string, file: string): string | null {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return null;
+  }
+  return real === root || real.startsWith(root + sep) ? real : null;
+}
+
+/** Whether a host name or address reaches only this machine. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Serves `dir` (static files, GET and HEAD only) on host:port (port 0: any free port). */
 export async function servePlayground(dir: string, port: number, host = "127.0.0.1"): Promise<PlaygroundServer> {
-  const root = resolve(dir);
-  if (!existsSync(join(root, "index.html"))) throw new UserError(`--dir ${dir} has no index.html; pass the playground's built dist directory`);
+  if (!existsSync(join(resolve(dir), "index.html"))) throw new UserError(`--dir ${dir} has no index.html; pass the playground's built dist directory`);
+  // Files are served only from inside the real folder: a symbolic link that leads out is not followed.
+  const root = realpathSync(resolve(dir));
   const server = createServer((req, res) => {
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -65,8 +83,8 @@ export async function servePlayground(dir: string, port: number, host = "127.0.0
       res.writeHead(400).end("bad path");
       return;
     }
-    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
-    if (!(file === root || file.startsWith(root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+    const file = insideRoot(root, normalize(join(root, path.endsWith("/") ? `${path}index.html` : path)));
+    if (file === null || !statSync(file).isFile()) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
       return;
     }
@@ -76,7 +94,15 @@ export async function servePlayground(dir: string, port: number, host = "127.0.0
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
-      fail(e.code === "EADDRINUSE" ? new UserError(`port ${port} on ${host} is in use; pass another --port (0 picks a free one)`) : e),
+      fail(
+        e.code === "EADDRINUSE"
+          ? new UserError(`port ${port} on ${host} is in use; pass another --port (0 picks a free one)`)
+          : e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND" || e.code === "EAI_AGAIN"
+            ? new UserError(`cannot listen on --host ${host}: it is not an address of this machine (${e.code}); use 127.0.0.1 (this machine only) or an address of one of its interfaces`)
+            : e.code === "EACCES"
+              ? new UserError(`cannot listen on port ${port}: permission denied (EACCES); ports below 1024 need privileges, pass --port 8080 or another`)
+              : e,
+      ),
     );
     server.listen(port, host, ok);
   });
@@ -99,7 +125,10 @@ export function registerPlaygroundCommand(program: Command): void {
     .action(async (o: { port: string; host: string; dir?: string }) => {
       const port = parseInteger("port", o.port, 0, 65535);
       const served = await servePlayground(o.dir ?? findPlaygroundDir(), port, o.host);
-      process.stdout.write(`nq playground: ${served.url}\n`);
+      if (!isLoopback(o.host)) {
+        process.stderr.write(`nq playground: warning: listening on ${o.host}, not only on this machine: anyone who can reach it on port ${served.url.split(":").at(-1)!.replace("/", "")} can open the playground; use --host 127.0.0.1 to keep it local\n`);
+      }
+      writeStdout(`nq playground: ${served.url}\n`);
       // Serve until interrupted.
       await new Promise<void>((done) => {
         const stop = () => void served.close().then(done);

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { DataError, Tokens, type Checkpoint, type Images, type Predictions } from "@natural-quantization/core";
-import { loadDataset, readIdx } from "@natural-quantization/datasets";
+import { loadDataset, readIdxFile } from "@natural-quantization/datasets";
 import { composeMachine, disposeMachine, type MachineConfig } from "./experiment.js";
 import type { ProgressReporter } from "@natural-quantization/core";
 
@@ -11,20 +10,12 @@ export interface LabelledImages extends Images {
   readonly source: string;
 }
 
-function readIdxBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new DataError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
-  }
-}
-
 /**
  * An IDX images file (ubyte [n, rows, cols], raw or .gz) scaled by 1/255 as the datasets are,
  * and optionally its IDX labels file.
  */
-export function readImagesFile(path: string, inputSize: number, labelsPath?: string): LabelledImages {
-  const img = readIdx(readIdxBytes(path), path);
+export function readImagesFile(path: string, inputSize: number, classes: number, labelsPath?: string): LabelledImages {
+  const img = readIdxFile(path, "--images file");
   if (img.type !== "ubyte" || img.dims.length !== 3) {
     throw new DataError(`${path}: expected images as ubyte [n, rows, cols], got ${img.type} [${img.dims.join(", ")}]; pass an idx3-ubyte images file`);
   }
@@ -37,19 +28,29 @@ export function readImagesFile(path: string, inputSize: number, labelsPath?: str
   for (let i = 0; i < px.length; i++) x[i] = px[i] / 255;
   let labels: Int32Array | null = null;
   if (labelsPath) {
-    const lab = readIdx(readIdxBytes(labelsPath), labelsPath);
+    const lab = readIdxFile(labelsPath, "--labels file");
     if (lab.type !== "ubyte" || lab.dims.length !== 1 || lab.dims[0] !== n) {
       throw new DataError(`${labelsPath}: expected ${n} labels as ubyte [${n}], got ${lab.type} [${lab.dims.join(", ")}]; pass the labels file of these images`);
     }
     labels = Int32Array.from(lab.data as Uint8Array);
+    checkLabels(labels, classes, labelsPath);
   }
   return { n, x, labels, source: path };
+}
+
+/** Refuses a label the network cannot output: it would count as an error that is none, or hide one. */
+export function checkLabels(labels: Int32Array, classes: number, source: string): void {
+  const i = labels.findIndex((l) => l < 0 || l >= classes);
+  if (i >= 0) {
+    throw new DataError(`${source}: label ${labels[i]} of image ${i} is not a class of this network (0..${classes - 1}); pass the labels of a ${classes}-class dataset`);
+  }
 }
 
 /** The test split of a dataset; the checkpoint's training size keeps a split that depends on it the same. */
 export function datasetImages(name: string, testSize: number | undefined, ck: Checkpoint): LabelledImages {
   const trainSize = name === ck.dataset.name ? ck.dataset.trainSize : undefined;
   const d = loadDataset(name, { trainSize, testSize: testSize ?? (name === ck.dataset.name ? ck.dataset.testSize : undefined) });
+  checkLabels(d.test.y, ck.network.outputSize, `${d.name} test split`);
   return { n: d.test.n, x: d.test.x, labels: d.test.y, source: `${d.name} test split` };
 }
 
@@ -66,6 +67,12 @@ export async function predictImages(
     disposeMachine(c);
   }
 }
+
+/** What nq predict writes, recognised by its header line. */
+export const PREDICTIONS_CSV = {
+  name: "a predictions CSV written by nq predict",
+  recognise: (head: Uint8Array): boolean => /^index,(label,)?predicted,votes_0/.test(new TextDecoder().decode(head)),
+};
 
 /** CSV: index, label (when known), predicted class (majority of k shots, ties to the lowest), votes of each class. */
 export function predictionsCsv(p: Predictions, labels: Int32Array | null): string {

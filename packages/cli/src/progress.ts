@@ -292,6 +292,8 @@ export function printDownloadProgress(e: DownloadEvent, stream: NodeJS.WriteStre
     shown.set(e.file, step);
     const text = `downloading ${e.file}: ${megabytes(e.receivedBytes)}${e.totalBytes ? ` of ${megabytes(e.totalBytes)} MB (${Math.floor(fraction * 100)}%)` : " MB"}`;
     stream.write(tty ? `\r${text}` : `${text}\n`);
+  } else if (e.kind === "wait") {
+    stream.write(`${tty ? "\n" : ""}${e.message}\n`);
   } else if (e.kind === "retry") {
     stream.write(`${tty ? "\n" : ""}download of ${e.file} interrupted (${e.reason}); try ${e.attempt + 1} of ${e.attempts} in ${(e.delayMs / 1000).toFixed(1)}s\n`);
   } else {

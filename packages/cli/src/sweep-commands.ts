@@ -9,10 +9,12 @@ import {
   writeAggregates, writeReport, type ExecutorName, type SweepConfig, type SweepPlan,
 } from "@natural-quantization/sweep";
 import { markRequired } from "./arguments.js";
+import { assertGiven, assertWritableDirectory } from "./files.js";
 import { stderrProgress } from "./progress.js";
 import { installedBackends } from "./backends.js";
 import { EXPERIMENT_MODULE } from "./experiment.js";
 import { trainConfig, trainOptions, type TrainCliOptions } from "./options.js";
+import { writeStdout } from "./output.js";
 
 export const DEFAULT_SEEDS = "0,1,2";
 
@@ -146,6 +148,7 @@ function executorFor(o: SweepCliOptions) {
 async function aggregateAction(out: string, o: SweepCliOptions): Promise<void> {
   const manifest = readManifest(out);
   if (!manifest) throw new UserError(`${out} is not a sweep directory (no sweep.json)`);
+  assertWritableDirectory(out, "the sweep directory");
   const unlock = lockSweepDirectory(out, `sweep ${out} --aggregate`);
   try {
     const cells = expandCells(manifest.grids);
@@ -157,7 +160,7 @@ async function aggregateAction(out: string, o: SweepCliOptions): Promise<void> {
       const r = await writeReport(out, { png: o.png });
       lines.push(...findingsLines(r.findings, manifest.settings.shots), `report: ${r.path}`);
     }
-    process.stdout.write(`${lines.join("\n")}\n`);
+    writeStdout(`${lines.join("\n")}\n`);
   } finally {
     unlock();
   }
@@ -172,6 +175,7 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   if (dir !== undefined && /\.(ya?ml|json)$/i.test(dir)) throw new UserError(`unexpected argument "${dir}" for nq sweep; did you mean --file ${dir}?`);
   if (dir !== undefined && o.out !== undefined && resolve(dir) !== resolve(o.out)) throw new UserError(`give the sweep directory once: ${dir} or --out ${o.out}`);
   const given = dir ?? o.out;
+  if (given !== undefined) assertGiven(given, dir !== undefined ? "the sweep directory" : "--out", "a directory");
   if (o.aggregate) {
     if (given === undefined) throw new UserError("--aggregate needs the sweep directory: nq sweep DIR --aggregate");
     return aggregateAction(resolve(given), o);
@@ -188,13 +192,14 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
     if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
   }
   const executor = executorFor(o);
+  assertWritableDirectory(given ?? out, "--out");
   // The sweep's status through the CLI's progress renderer: a bar on a terminal, periodic lines in a log.
   const display = new StderrSweepDisplay(stderrProgress());
   const outcome = await runSweep(config, { out, executor, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv, display });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
     // Handed to a batch system: the report comes once every cell is done.
     const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";
-    process.stdout.write(
+    writeStdout(
       `sweep: ${what}; ${outcome.records.length}/${outcome.cells.length} cells finished, ${outcome.unfinished} queued or running in ${out}\n` +
         `follow it with: nq sweep status ${out}\nwhen every cell is done: nq sweep ${out} --aggregate (or run this command again with --wait)\n`,
     );
@@ -211,8 +216,8 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
     findings = r.findings;
     lines.push(...findingsLines(r.findings, config.settings.shots), `report: ${r.path}`);
   }
-  if (o.json) process.stdout.write(`${JSON.stringify({ dir: out, cells: outcome.cells.length, finished: outcome.records.length, ran: outcome.ran, skipped: outcome.skipped, findings })}\n`);
-  else process.stdout.write(`${lines.join("\n")}\n`);
+  if (o.json) writeStdout(`${JSON.stringify({ dir: out, cells: outcome.cells.length, finished: outcome.records.length, ran: outcome.ran, skipped: outcome.skipped, findings })}\n`);
+  else writeStdout(`${lines.join("\n")}\n`);
 }
 
 /** Adds `nq sweep`, `nq report` and `nq reproduce` to the program. */
@@ -235,8 +240,8 @@ export function registerSweepCommands(program: Command): void {
       if (!(EXECUTOR_NAMES as string[]).includes(name)) throw new UserError(`${out}/executor.json names an unknown executor ${JSON.stringify(name)}; known: ${EXECUTOR_NAMES.join(", ")}`);
       const executor = createExecutor(name as ExecutorName, { local: { jobs: 1 }, slurm: { cpusPerTask: 1, extra: [], wait: false } });
       const st = await sweepStatus(out, executor);
-      if (o.json) process.stdout.write(`${JSON.stringify({ dir: out, executor: st.executor, cells: st.cells.map((c) => ({ key: c.cell.key, index: c.index, state: c.state, detail: c.detail, ...(c.log ? { log: c.log } : {}) })) })}\n`);
-      else process.stdout.write(`${statusLines(st).join("\n")}\n`);
+      if (o.json) writeStdout(`${JSON.stringify({ dir: out, executor: st.executor, cells: st.cells.map((c) => ({ key: c.cell.key, index: c.index, state: c.state, detail: c.detail, ...(c.log ? { log: c.log } : {}) })) })}\n`);
+      else writeStdout(`${statusLines(st).join("\n")}\n`);
     });
 
   const reproduce = program
@@ -253,8 +258,8 @@ export function registerSweepCommands(program: Command): void {
     .option("--json", "print the findings as JSON on stdout")
     .action(async (dir: string, o: { png: boolean; json?: boolean }) => {
       const r = await writeReport(resolve(dir), { png: o.png });
-      if (o.json) process.stdout.write(`${JSON.stringify({ report: r.path, finished: r.records.length, cells: r.cellsTotal, findings: r.findings })}\n`);
-      else process.stdout.write(`${[...findingsLines(r.findings, r.records[0]?.shots ?? 1), `report: ${r.path} (${r.records.length}/${r.cellsTotal} cells)`].join("\n")}\n`);
+      if (o.json) writeStdout(`${JSON.stringify({ report: r.path, finished: r.records.length, cells: r.cellsTotal, findings: r.findings })}\n`);
+      else writeStdout(`${[...findingsLines(r.findings, r.records[0]?.shots ?? 1), `report: ${r.path} (${r.records.length}/${r.cellsTotal} cells)`].join("\n")}\n`);
     });
 }
 

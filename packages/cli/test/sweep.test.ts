@@ -26,6 +26,7 @@ import {
   summarize,
   summaryCsv,
   type CellResult,
+  findingsLines,
 } from "@natural-quantization/sweep";
 import { registerSweepCommands, resolveSweepConfig, type SweepCliOptions } from "../src/sweep-commands.js";
 
@@ -298,6 +299,14 @@ describe("findings", () => {
     // One seed each: binomial standard errors with n = 1000.
     expect(m1.advantage!.se).toBeCloseTo(Math.sqrt((0.1 * 0.9 + 0.2 * 0.8) / 1000), 12);
     expect(f.chance).toBeCloseTo(0.75, 12);
+  });
+
+  it("the one-line findings measure the advantage against the best quantum setting and name it, as report.html does", () => {
+    const f = computeFindings(summarize(curveRecords([[0, HALF_PI, [0.1]], [0.5, HALF_PI, [0.1617]], [1, HALF_PI, [0.2]]])), 4);
+    const [line] = findingsLines(f, 15).filter((l) => l.startsWith("Model 1 (one-shot)"));
+    expect(line).toBe(
+      "Model 1 (one-shot): best a = 0 10.00%; classical 10.00%; best quantum a = 0.5 16.17%; advantage (classical − best quantum) -6.17 ± 1.50 percentage points (-4.1 standard errors)",
+    );
   });
 
   it("advantage() combines standard errors in quadrature", () => {

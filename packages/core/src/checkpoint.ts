@@ -1,7 +1,7 @@
-import { DataError } from "./errors.js";
+import { ConfigError, DataError } from "./errors.js";
 import { validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
 import type { EpochMetrics } from "./metrics.js";
-import { deserializeWeights, serializeWeights, type LayerWeights, type Weights } from "./weights.js";
+import { checkFinite, deserializeWeights, serializeWeights, type LayerWeights, type Weights } from "./weights.js";
 
 export const CHECKPOINT_FORMAT = "natural-quantization/checkpoint@1";
 
@@ -35,23 +35,69 @@ export function encodeCheckpoint(ck: Checkpoint): Record<string, unknown> {
   };
 }
 
-/** Reads the JSON form back (a weights file has no velocities); `source` names it in errors. */
+/**
+ * Reads the JSON form back (a weights file has no velocities); `source` names it in errors.
+ * Everything is checked before anyone uses it: the parts present and of their kind, the specs in
+ * range, the epoch within 0..training.epochs, the weights and velocities of the network's shapes
+ * and finite. A file that fails is refused with one line naming the field.
+ */
 export function decodeCheckpoint(raw: unknown, source: string): Checkpoint {
   const r = raw as Record<string, unknown> | null;
-  if (r?.format !== CHECKPOINT_FORMAT) {
+  if (r === null || typeof r !== "object" || r.format !== CHECKPOINT_FORMAT) {
     throw new DataError(`${source} is not a natural-quantization checkpoint (format ${JSON.stringify(r?.format)}, expected ${CHECKPOINT_FORMAT})`);
   }
-  const network = validateNetwork(r.network as NetworkSpec);
-  const training = validateTraining(r.training as TrainSpec);
-  const weights: LayerWeights[] = deserializeWeights(r.weights, network, source);
-  const velocities = r.velocities ? deserializeWeights(r.velocities, network, source) : null;
-  return {
-    network,
-    training,
-    dataset: r.dataset as Checkpoint["dataset"],
-    epoch: Number(r.epoch),
-    weights,
-    velocities,
-    history: (r.history as EpochMetrics[]) ?? [],
+  const part = (key: string, what: string): Record<string, unknown> => {
+    const v = r[key];
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      throw new DataError(`${source} has no valid "${key}" (${what}); the file is incomplete or corrupt: use a checkpoint.json or weights.json written by nq train`);
+    }
+    return v as Record<string, unknown>;
   };
+  const networkRaw = part("network", "the network spec");
+  part("training", "the training spec");
+  const datasetRaw = part("dataset", "the dataset it was trained on");
+  if (networkRaw.neuron === null || typeof networkRaw.neuron !== "object") {
+    throw new DataError(`${source} has no valid "network.neuron" (a, g, activation); the file is incomplete or corrupt: use a checkpoint.json or weights.json written by nq train`);
+  }
+  const network = inFile(source, () => validateNetwork(r.network as NetworkSpec));
+  const training = inFile(source, () => validateTraining(r.training as TrainSpec));
+  const dataset = validateDatasetId(datasetRaw, source);
+  const epoch = r.epoch;
+  if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > training.epochs) {
+    throw new DataError(`${source}: epoch ${JSON.stringify(epoch)} is not an integer in 0..${training.epochs} (its training.epochs); the file is corrupt`);
+  }
+  if (r.history !== undefined && !Array.isArray(r.history)) throw new DataError(`${source}: history is not a list; the file is corrupt`);
+  const weights: LayerWeights[] = deserializeWeights(r.weights, network, source);
+  checkFinite(weights, `${source}`);
+  const velocities = r.velocities === undefined || r.velocities === null ? null : deserializeWeights(r.velocities, network, `${source} (velocities)`);
+  if (velocities) checkFinite(velocities, `${source} velocities`);
+  return { network, training, dataset, epoch, weights, velocities, history: (r.history as EpochMetrics[] | undefined) ?? [] };
+}
+
+/** A spec's ConfigError, with the file it came from. */
+function inFile<T>(source: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new DataError(`${source}: ${e.message}; the file is corrupt or was edited`);
+    throw e;
+  }
+}
+
+function validateDatasetId(d: Record<string, unknown>, source: string): Checkpoint["dataset"] {
+  const count = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+  if (typeof d.name !== "string" || d.name === "" || !count(d.trainSize) || !count(d.testSize)) {
+    throw new DataError(`${source}: dataset ${JSON.stringify(d)} needs a name and whole trainSize and testSize; the file is corrupt`);
+  }
+  return { name: d.name, trainSize: d.trainSize as number, testSize: d.testSize as number };
+}
+
+/**
+ * Refuses a checkpoint that cannot continue a run exactly: a weights file (no velocities, the
+ * optimizer's momentum) would restart the momentum from zero and silently change the run.
+ */
+export function assertResumableCheckpoint(ck: Checkpoint, source: string): void {
+  if (!ck.velocities) {
+    throw new DataError(`${source} has no velocities (the optimizer state), so it cannot continue a run exactly; it is a weights file, not a checkpoint: start over with --force`);
+  }
 }

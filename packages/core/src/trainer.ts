@@ -6,7 +6,7 @@ import { neuronLayerParams } from "./neuron.js";
 import { RandomStream } from "./rng.js";
 import { hiddenLayers, validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
 import { checkFinite, initWeights, type LayerWeights, type Weights } from "./weights.js";
-import type { Checkpoint } from "./checkpoint.js";
+import { assertResumableCheckpoint, type Checkpoint } from "./checkpoint.js";
 
 
 export type ProgressEvent =
@@ -523,6 +523,10 @@ export function datasetId(d: Dataset): { name: string; trainSize: number; testSi
 }
 
 function assertResumable(ck: Checkpoint, network: NetworkSpec, training: TrainSpec, dataset: Dataset): void {
+  assertResumableCheckpoint(ck, "the checkpoint");
+  checkFinite(ck.weights, "the checkpoint's weights");
+  checkFinite(ck.velocities!, "the checkpoint's velocities");
+  if (!Number.isInteger(ck.epoch) || ck.epoch < 0) throw new DataError(`the checkpoint's epoch ${ck.epoch} is not a whole number >= 0; the checkpoint is corrupt`);
   const { epochs: _e, ...trainingNew } = training;
   const { epochs: _c, ...trainingOld } = ck.training;
   const differ = [

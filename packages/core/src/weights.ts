@@ -23,20 +23,21 @@ export function initWeights(spec: NetworkSpec, seed: number): LayerWeights[] {
   });
 }
 
+/** The first weight that is not finite, as "layer 2 w[17] is NaN", or null when all are finite. */
+export function firstNonFinite(weights: Weights): string | null {
+  for (let l = 0; l < weights.length; l++) {
+    for (const [name, arr] of [["w", weights[l].w], ["b", weights[l].b]] as const) {
+      if (!arr) continue;
+      for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) return `layer ${l + 1} ${name}[${i}] is ${arr[i]}`;
+    }
+  }
+  return null;
+}
+
 /** Throws a DataError naming the first layer and index whose weight is not finite. */
 export function checkFinite(weights: Weights, what = "weights"): void {
-  weights.forEach((layer, l) => {
-    for (const [name, arr] of [["w", layer.w], ["b", layer.b]] as const) {
-      if (!arr) continue;
-      for (let i = 0; i < arr.length; i++) {
-        if (!Number.isFinite(arr[i])) {
-          throw new DataError(
-            `${what}: layer ${l + 1} ${name}[${i}] is ${arr[i]}; training diverged or the file is corrupt (lower --lr, or use a valid file)`,
-          );
-        }
-      }
-    }
-  });
+  const bad = firstNonFinite(weights);
+  if (bad) throw new DataError(`${what}: ${bad}; training diverged or the file is corrupt (lower --lr, or use a valid file)`);
 }
 
 export function cloneWeights(weights: Weights): LayerWeights[] {

@@ -4,12 +4,15 @@ import { open, type FileHandle } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DataError } from "@natural-quantization/core";
+import { fetchWithTimeouts, NetworkTimeoutError, networkTimeoutMs } from "@natural-quantization/core/node";
 
 /** What a download reports while it runs; the CLI prints these. */
 export type DownloadEvent =
   | { readonly kind: "progress"; readonly file: string; readonly receivedBytes: number; readonly totalBytes: number | null }
   | { readonly kind: "retry"; readonly file: string; readonly attempt: number; readonly attempts: number; readonly delayMs: number; readonly reason: string }
-  | { readonly kind: "done"; readonly file: string; readonly bytes: number };
+  | { readonly kind: "done"; readonly file: string; readonly bytes: number }
+  /** A wait of more than a few seconds for the server: what is awaited, and when it is given up. */
+  | { readonly kind: "wait"; readonly file: string; readonly message: string };
 
 export interface DownloadSpec {
   readonly url: string;
@@ -27,6 +30,11 @@ export interface DownloadOptions {
   readonly attempts?: number;
   /** Delay before the first retry; it doubles after each failed try (default 1000 ms). */
   readonly backoffMs?: number;
+  /**
+   * Longest wait for the server to answer (connecting included) and between two chunks of the
+   * file; a wait that ends there counts as a failed try (default: NQ_NETWORK_TIMEOUT_SECONDS, 30 s).
+   */
+  readonly timeoutMs?: number;
 }
 
 /** The mirror could not be reached or kept dropping the connection, after every retry. */
@@ -75,6 +83,7 @@ export async function sha256File(path: string): Promise<string> {
 export async function downloadVerified(spec: DownloadSpec, options: DownloadOptions = {}): Promise<void> {
   const attempts = options.attempts ?? 5;
   const backoffMs = options.backoffMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? networkTimeoutMs();
   const file = basename(spec.dest);
   const part = `${spec.dest}.part`;
   try {
@@ -84,7 +93,7 @@ export async function downloadVerified(spec: DownloadSpec, options: DownloadOpti
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      await fetchInto(spec, part, file, options.onProgress);
+      await fetchInto(spec, part, file, options.onProgress, timeoutMs);
       break;
     } catch (e) {
       if (!(e instanceof TransientError) || attempt >= attempts) {
@@ -109,7 +118,7 @@ export async function downloadVerified(spec: DownloadSpec, options: DownloadOpti
 }
 
 /** One try: appends the rest of the file to `part`. Throws TransientError for what a retry may fix. */
-async function fetchInto(spec: DownloadSpec, part: string, file: string, onProgress?: (e: DownloadEvent) => void): Promise<void> {
+async function fetchInto(spec: DownloadSpec, part: string, file: string, onProgress: ((e: DownloadEvent) => void) | undefined, timeoutMs: number): Promise<void> {
   let have = existsSync(part) ? statSync(part).size : 0;
   if (spec.bytes !== undefined && have > spec.bytes) {
     rmSync(part);
@@ -119,9 +128,13 @@ async function fetchInto(spec: DownloadSpec, part: string, file: string, onProgr
   let res: Response;
   try {
     // identity: the bytes must arrive as stored, or neither the digest nor the Range offsets hold.
-    res = await fetch(spec.url, { headers: { "accept-encoding": "identity", ...(have > 0 ? { range: `bytes=${have}-` } : {}) } });
+    res = await fetchWithTimeouts(
+      spec.url,
+      { headers: { "accept-encoding": "identity", ...(have > 0 ? { range: `bytes=${have}-` } : {}) } },
+      { what: spec.url, timeoutMs, onWait: (message) => onProgress?.({ kind: "wait", file, message }) },
+    );
   } catch (e) {
-    throw new TransientError(reasonOf(e));
+    throw new TransientError(e instanceof NetworkTimeoutError ? `the server did not answer within ${timeoutMs / 1000} s` : reasonOf(e));
   }
   let offset: number;
   if (res.status === 206 && have > 0) {
@@ -163,6 +176,7 @@ async function fetchInto(spec: DownloadSpec, part: string, file: string, onProgr
       try {
         chunk = await reader.read();
       } catch (e) {
+        if (e instanceof NetworkTimeoutError) throw new TransientError(`the server sent nothing for ${timeoutMs / 1000} s after ${received} bytes`);
         throw new TransientError(`the connection dropped after ${received} bytes (${reasonOf(e)})`);
       }
       if (chunk.done) break;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileLimited } from "@natural-quantization/core/node";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DataError, type Dataset } from "@natural-quantization/core";
 import { idxDatasetFromArrays, isGzip, parseIdx, type IdxArray } from "./idx-parse.js";
@@ -46,14 +46,12 @@ export interface IdxDatasetOptions {
   maxClasses?: number;
 }
 
-function readIdxFile(path: string): IdxArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new DataError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path and that the file exists`);
-  }
-  return readIdx(bytes, path);
+/** The largest IDX file read: 2 GiB, well above any image dataset this project trains on. */
+export const IDX_MAX_BYTES = 2 * 2 ** 30;
+
+/** Reads and parses an IDX file (raw or .gz), refusing a missing, unreadable or oversized one first. */
+export function readIdxFile(path: string, what = "IDX file"): IdxArray {
+  return readIdx(readFileLimited(path, what, IDX_MAX_BYTES), path);
 }
 
 /**

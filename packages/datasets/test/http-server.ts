@@ -12,6 +12,11 @@ export interface ServedFile {
   statusTimes?: number;
   /** Always send the whole file with 200, as a server without Range support does. */
   ignoreRange?: boolean;
+  /** Accept the request and never answer, on the first `silentTimes` requests. */
+  silent?: boolean;
+  silentTimes?: number;
+  /** Send this many body bytes, then nothing (the connection stays open), on the first request. */
+  stallAfter?: number;
 }
 
 export interface Request {
@@ -40,6 +45,7 @@ export class TestServer {
       }
       const n = served.get(path) ?? 0;
       served.set(path, n + 1);
+      if (f.silent && n < (f.silentTimes ?? Infinity)) return;
       if (f.status !== undefined && n < (f.statusTimes ?? Infinity)) {
         res.writeHead(f.status).end();
         return;
@@ -54,6 +60,10 @@ export class TestServer {
       const headers: Record<string, string> = { "content-length": String(body.length), "accept-ranges": "bytes" };
       if (start > 0) headers["content-range"] = `bytes ${start}-${f.bytes.length - 1}/${f.bytes.length}`;
       res.writeHead(start > 0 ? 206 : 200, headers);
+      if (f.stallAfter !== undefined && n === 0) {
+        res.write(body.subarray(0, f.stallAfter));
+        return;
+      }
       if (f.dropAfter !== undefined && n < (f.dropTimes ?? 1)) {
         // Send part of the body, give the client time to read it, then cut the connection:
         // the client sees a response shorter than its Content-Length.

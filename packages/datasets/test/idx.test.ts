@@ -112,6 +112,6 @@ describe("loadIdxDataset", () => {
     const zeros = file("zero-lab", writeIdx([8], new Uint8Array(8)));
     const zeros4 = file("zero-lab4", writeIdx([4], new Uint8Array(4)));
     expect(() => loadIdxDataset({ ...files, trainLabels: zeros, testLabels: zeros4 })).toThrow(/at least two classes/);
-    expect(() => loadIdxDataset({ ...files, testImages: join(dir, "nope") })).toThrow(/cannot read .*nope \(ENOENT\); check the path/);
+    expect(() => loadIdxDataset({ ...files, testImages: join(dir, "nope") })).toThrow(/^cannot read IDX file .*nope: no such file \(ENOENT\); check the path$/);
   });
 });

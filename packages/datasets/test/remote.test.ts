@@ -162,6 +162,29 @@ describe("fetchRemoteDataset against a local server", () => {
     expect(server.requests.filter((r) => r.path === NAMES.testLabels)).toHaveLength(1);
   });
 
+  it("a server that accepts and never answers is given up after the timeout and retried; one that stalls mid-file is resumed", async () => {
+    const server = await serve({ trainImages: { silent: true, silentTimes: 1 }, testImages: { stallAfter: 5_000 } });
+    const e = env(server.url);
+    const events: DownloadEvent[] = [];
+    const dir = await fetchRemoteDataset(toySpec(), { env: e, backoffMs: 1, timeoutMs: 300, onProgress: (ev) => events.push(ev) });
+    expect(readFileSync(join(dir, NAMES.trainImages))).toEqual(Buffer.from(CONTENT.trainImages));
+    expect(readFileSync(join(dir, NAMES.testImages))).toEqual(Buffer.from(CONTENT.testImages));
+    const reasons = events.flatMap((ev) => (ev.kind === "retry" ? [`${ev.file}: ${ev.reason}`] : []));
+    expect(reasons).toEqual([`${NAMES.trainImages}: the server did not answer within 0.3 s`, `${NAMES.testImages}: the server sent nothing for 0.3 s after 5000 bytes`]);
+    expect(server.requests.filter((r) => r.path === NAMES.testImages).map((r) => r.range)).toEqual([undefined, "bytes=5000-"]);
+  }, 20_000);
+
+  it("a server that never answers fails the download after its tries, saying so in one line; a long wait is announced", async () => {
+    const server = await serve({ trainImages: { silent: true } });
+    const e = env(server.url);
+    const events: DownloadEvent[] = [];
+    const err = await fetchRemoteDataset(toySpec(), { env: e, attempts: 1, timeoutMs: 5_400, onProgress: (ev) => events.push(ev) }).catch((x: unknown) => x);
+    expect((err as Error).message).toMatch(/^cannot download toy-mnist from .* \(the server did not answer within 5\.4 s\); if this machine is offline, put /);
+    expect(events.filter((ev) => ev.kind === "wait")).toEqual([
+      { kind: "wait", file: NAMES.trainImages, message: `waiting for ${server.url}${NAMES.trainImages} to answer (5 s so far; giving up after 5.4 s)` },
+    ]);
+  }, 20_000);
+
   it("without a server, names the cache directory and the files to put there", async () => {
     const url = await closedPortUrl();
     const e = env(url);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError, type ProgressReporter } from "@natural-quantization/core";
 import { readJson, writeJsonAtomic } from "@natural-quantization/core/node";
@@ -58,12 +58,12 @@ export interface RunCellOptions {
 export async function runCell(dir: string, manifest: SweepManifest, cell: Cell, options: RunCellOptions): Promise<CellOutcome> {
   const f = cellFiles(dir, cell.key);
   mkdirSync(f.dir, { recursive: true });
-  if (existsSync(f.result)) return { kind: "finished-before" };
+  if (cellFinished(dir, cell.key)) return { kind: "finished-before" };
   const claim = takeLock(f.claim, options.holder, options.alive);
   if (!claim.taken) return { kind: "busy", holder: claim.holder };
   try {
     // Finished by a runner that released its claim between our check and our claim.
-    if (existsSync(f.result)) return { kind: "finished-before" };
+    if (cellFinished(dir, cell.key)) return { kind: "finished-before" };
     rmSync(f.failed, { force: true });
     const t0 = performance.now();
     const record = await options.experiments.runExperiment(cellConfig(manifest.settings, cell, options.threads), { out: f.dir, resume: true, progress: options.progress });
@@ -79,6 +79,50 @@ export async function runCell(dir: string, manifest: SweepManifest, cell: Cell, 
   } finally {
     claim.release();
   }
+}
+
+/** The numbers of a cell's record that the sweep's statistics read. */
+const RESULT_NUMBERS = ["a", "g", "seed", "shots", "testError1", "testError1Stderr", "testErrorK", "testErrorKStderr"] as const;
+
+/**
+ * Why a cell's result.json cannot be used ("not valid JSON", "testErrorK is missing"), or null
+ * when it is a valid record. A corrupt result (a disk error, a hand edit) is not a finished cell.
+ */
+export function resultProblem(path: string): string | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ? `unreadable (${(e as NodeJS.ErrnoException).code})` : "not valid JSON";
+  }
+  if (raw === null || typeof raw !== "object") return "not a record";
+  const r = raw as Record<string, unknown>;
+  const bad = RESULT_NUMBERS.find((k) => typeof r[k] !== "number" || !Number.isFinite(r[k]));
+  return bad ? `${bad} is ${r[bad] === undefined ? "missing" : JSON.stringify(r[bad])}` : null;
+}
+
+/** The cell's record when it has a valid result.json, else null (none, or a corrupt one). */
+export function readCellResult(dir: string, key: string): RunRecord | null {
+  const path = cellFiles(dir, key).result;
+  return existsSync(path) && resultProblem(path) === null ? (JSON.parse(readFileSync(path, "utf8")) as RunRecord) : null;
+}
+
+/** A cell is finished when its result.json exists and is a valid record. */
+export function cellFinished(dir: string, key: string): boolean {
+  const path = cellFiles(dir, key).result;
+  return existsSync(path) && resultProblem(path) === null;
+}
+
+/**
+ * Sets a corrupt result.json aside (as result.json.corrupt, for a look) so the cell runs again;
+ * returns what was wrong with it, or null when the cell has no result or a valid one.
+ */
+export function setAsideCorruptResult(dir: string, key: string): string | null {
+  const path = cellFiles(dir, key).result;
+  if (!existsSync(path)) return null;
+  const problem = resultProblem(path);
+  if (problem !== null) renameSync(path, `${path}.corrupt`);
+  return problem;
 }
 
 export function readFailure(dir: string, key: string): CellFailure | null {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileLimited } from "@natural-quantization/core/node";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ACTIVATIONS, ConfigError, HALF_PI, PAPER_NETWORK, UserError, type Activation } from "@natural-quantization/core";
@@ -83,14 +83,12 @@ export function cellConfig(s: SweepSettings, cell: { a: number; g: number; seed:
   };
 }
 
+/** A sweep file is a page of settings and grids; a larger one is the wrong file. */
+const SWEEP_FILE_MAX_BYTES = 16 * 2 ** 20;
+
 /** Reads a sweep file (.json, .yaml or .yml) and validates it; errors name the file and the key. */
 export function loadSweepFile(path: string): SweepPlan {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UserError(`cannot read sweep file ${path}: no such file or not readable`);
-  }
+  const text = readFileLimited(path, "sweep file", SWEEP_FILE_MAX_BYTES).toString("utf8");
   const ext = extname(path).toLowerCase();
   let value: unknown;
   try {

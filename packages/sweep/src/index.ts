@@ -14,11 +14,11 @@ export { buildPlots, renderSvg, svgToPng, writePlots, type Plot } from "./plots.
 /** A Vega-Lite specification, as renderSvg takes it. */
 export type { TopLevelSpec as PlotSpec } from "vega-lite";
 export { StderrSweepDisplay, silentDisplay, type SweepDisplay, type CellProgress, type StatusOutput } from "./display.js";
-export { cellDir, cellFiles, runCell, type CellOutcome } from "./cell.js";
+export { cellDir, cellFiles, cellFinished, readCellResult, runCell, type CellOutcome } from "./cell.js";
 export { createExecutor, EXECUTORS, EXECUTOR_NAMES, holderAlive, type ExecutorName, type ExecutorOptions } from "./executors.js";
 export type { SweepExecutor, EngineCellState, ExecuteRequest, ExecuteReport } from "./executor.js";
 export { LocalExecutor, type LocalOptions } from "./local.js";
 export { SlurmExecutor, readSubmissions, type Submission, type SlurmExecutorOptions } from "./slurm/executor.js";
 export { arraySpec, batchScript, validateSlurmOptions, type SlurmOptions } from "./slurm/script.js";
-export { lockSweepDirectory, processAlive, takeLock, type Holder } from "./lock.js";
+export { lockDirectory, lockSweepDirectory, processAlive, processStart, takeLock, type Holder } from "./lock.js";
 export { sweepStatus, statusLines, type SweepStatus, type CellStatus, type CellState } from "./status.js";

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { readJson } from "@natural-quantization/core/node";
 import type { RunRecord } from "./experiment.js";
-import { cellFiles, liveClaim, readFailure } from "./cell.js";
+import { cellFiles, cellFinished, liveClaim, readFailure } from "./cell.js";
 import type { SweepDisplay } from "./display.js";
 import type { EngineCellState, ExecuteReport, ExecuteRequest, SweepExecutor } from "./executor.js";
 import type { Cell } from "./grid.js";
@@ -37,7 +37,7 @@ export class LocalExecutor implements SweepExecutor {
   async inspect(dir: string, cells: readonly Cell[]): Promise<ReadonlyMap<string, EngineCellState>> {
     const out = new Map<string, EngineCellState>();
     for (const c of cells) {
-      if (existsSync(cellFiles(dir, c.key).result)) continue;
+      if (cellFinished(dir, c.key)) continue;
       const holder = liveClaim(dir, c.key, this.alive);
       const failure = readFailure(dir, c.key);
       if (holder) out.set(c.key, { state: "running", detail: `by ${describeHolder(holder)}` });

@@ -14,13 +14,36 @@ export interface Holder {
   readonly task?: { readonly engine: string; readonly id: string };
   /** The command that took it, for the message of whoever finds it held. */
   readonly command?: string;
+  /**
+   * When the process started (see processStart): a pid reused by another process after the
+   * holder died does not keep the lock. Absent in locks of older versions.
+   */
+  readonly started?: string;
 }
 
 /** Whether a holder is still running; the sweep's executors answer for their tasks. */
 export type Liveness = (holder: Holder) => boolean;
 
 export function thisProcess(extra: Partial<Pick<Holder, "task" | "command">> = {}): Holder {
-  return { host: hostname(), pid: process.pid, since: new Date().toISOString(), ...extra };
+  const started = processStart(process.pid);
+  return { host: hostname(), pid: process.pid, since: new Date().toISOString(), ...(started ? { started } : {}), ...extra };
+}
+
+/**
+ * When a process started, as "<boot id>:<start time in clock ticks since boot>" (Linux's
+ * /proc/PID/stat field 22): the pair names one process, where a pid alone is reused. Null
+ * where /proc is not available; then only the pid is compared.
+ */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The fields after the command name (which may hold spaces) start at field 3.
+    const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[22 - 3];
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return start ? `${boot}:${start}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A process on this host is alive when signal 0 reaches it (EPERM: alive, not ours). */
@@ -33,8 +56,16 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Liveness of a plain process: known on this host only; a holder elsewhere is assumed alive. */
-export const processAlive: Liveness = (h) => (h.host === hostname() ? pidAlive(h.pid) : true);
+/**
+ * Liveness of a plain process: known on this host only; a holder elsewhere is assumed alive.
+ * A live pid whose process started at another time than the holder's is another process.
+ */
+export const processAlive: Liveness = (h) => {
+  if (h.host !== hostname()) return true;
+  if (!pidAlive(h.pid)) return false;
+  const now = h.started === undefined ? null : processStart(h.pid);
+  return now === null || now === h.started;
+};
 
 export function describeHolder(h: Holder): string {
   const task = h.task ? `${h.task.engine} task ${h.task.id}, ` : "";
@@ -130,13 +161,22 @@ export const LOCK_FILE = "sweep.lock";
  * refuses and says who holds it. Released on return and on exit (also by a signal).
  */
 export function lockSweepDirectory(dir: string, command: string): () => void {
+  return lockDirectory(dir, LOCK_FILE, command, "another nq sweep");
+}
+
+/**
+ * Locks `dir` with the lock file `file` for one command at a time (`nq sweep` its directory,
+ * `nq train` its --out): another one refuses and says who holds it. A lock left by a process
+ * that is gone is taken over. Released on return and on exit (also by a signal).
+ */
+export function lockDirectory(dir: string, file: string, command: string, other: string): () => void {
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, LOCK_FILE);
+  const path = join(dir, file);
   const result = takeLock(path, thisProcess({ command }), processAlive);
   if (!result.taken) {
     const h = result.holder;
-    const what = h.command ? `"nq ${h.command}"` : "another nq sweep";
+    const what = h.command ? `"nq ${h.command}"` : other;
     throw new UserError(`${dir} is in use by ${what} (host ${h.host}, pid ${h.pid}, since ${h.since}); wait for it to end or stop it, then run this again`);
   }
   fsyncDirectory(dir);
@@ -146,7 +186,7 @@ export function lockSweepDirectory(dir: string, command: string): () => void {
     released = true;
     process.off("exit", release);
     result.release();
-    // Leave no empty directory behind when the sweep never started (a bad option, say).
+    // Leave no empty directory behind when the command never started (a bad option, say).
     if (created && readdirSync(dir).length === 0) rmdirSync(dir);
   };
   process.on("exit", release);

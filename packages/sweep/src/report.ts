@@ -65,6 +65,16 @@ function gcText(gc: CriticalG, chance: number): string {
   return `g_c ≈ ${gc.value.toFixed(3)} ± ${gc.uncertainty.toFixed(3)} rad: the error crosses ${pc(gc.threshold)} between g = ${gText(gc.bracket![0])} and g = ${gText(gc.bracket![1])} (grid resolution ± ${gc.resolution.toFixed(3)}, ${bs})`;
 }
 
+/**
+ * The advantage as report.html states it: classical minus the best quantum setting, naming both
+ * settings, so that it is never read as measured against the overall best (which may be classical).
+ */
+function advantageText(c: CurveFindings, along: "a" | "g"): string {
+  const classical = c.classical ? `classical ${pc(c.classical.mean)}` : "classical n/a";
+  const quantum = c.bestQuantum ? `best quantum ${where(c.bestQuantum, along)} ${pc(c.bestQuantum.mean)}` : "best quantum n/a";
+  return `${classical}; ${quantum}; advantage (classical − best quantum) ${c.advantage ? adv(c.advantage) : "n/a"}`;
+}
+
 /** Findings as plain-text lines (for the terminal), one block per curve and metric. */
 export function findingsLines(f: Findings, shots: number): string[] {
   const lines: string[] = [];
@@ -73,11 +83,11 @@ export function findingsLines(f: Findings, shots: number): string[] {
     const mf = f[m];
     if (mf.model1) {
       const c = mf.model1;
-      lines.push(`Model 1 (${name}): best ${where(c.best, "a")} ${pc(c.best.mean)}; classical ${c.classical ? pc(c.classical.mean) : "n/a"}; advantage ${c.advantage ? adv(c.advantage) : "n/a"}`);
+      lines.push(`Model 1 (${name}): best ${where(c.best, "a")} ${pc(c.best.mean)}; ${advantageText(c, "a")}`);
     }
     if (mf.model2) {
       const c = mf.model2;
-      lines.push(`Model 2 (${name}): best ${where(c.best, "g")} ${pc(c.best.mean)}; advantage ${c.advantage ? adv(c.advantage) : "n/a"}; ${c.gc.value === null ? "g_c not observed" : `g_c ≈ ${c.gc.value.toFixed(3)} ± ${c.gc.uncertainty.toFixed(3)}`}`);
+      lines.push(`Model 2 (${name}): best ${where(c.best, "g")} ${pc(c.best.mean)}; ${advantageText(c, "g")}; ${c.gc.value === null ? "g_c not observed" : `g_c ≈ ${c.gc.value.toFixed(3)} ± ${c.gc.uncertainty.toFixed(3)}`}`);
     }
   }
   return lines;

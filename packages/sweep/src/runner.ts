@@ -8,7 +8,7 @@ import { loadExperimentModule, type ExperimentModule, type RunRecord } from "./e
 import { cellConfig, configDiff, type SweepConfig } from "./config.js";
 import { expandCells, type Cell } from "./grid.js";
 import { StderrSweepDisplay, type SweepDisplay } from "./display.js";
-import { cellFiles } from "./cell.js";
+import { cellFiles, readCellResult, setAsideCorruptResult } from "./cell.js";
 import { MANIFEST_FORMAT, type SweepManifest } from "./manifest.js";
 export { MANIFEST_FORMAT, type SweepManifest };
 import type { ExecuteReport, SweepExecutor } from "./executor.js";
@@ -100,12 +100,12 @@ export function readManifest(dir: string): SweepManifest | null {
   return m;
 }
 
-/** Records of the finished cells, in cell order; a cell is finished when its result.json exists. */
+/** Records of the finished cells, in cell order; a cell is finished when its result.json is a valid record. */
 export function readRecords(dir: string, cells: readonly Cell[]): CellRecord[] {
   const out: CellRecord[] = [];
   for (const c of cells) {
-    const p = resultPath(dir, c.key);
-    if (existsSync(p)) out.push({ key: c.key, ...(readJson(p, "cell result") as RunRecord) });
+    const record = readCellResult(dir, c.key);
+    if (record) out.push({ key: c.key, ...record });
   }
   return out;
 }
@@ -183,6 +183,11 @@ export async function runSweep(config: SweepConfig, options: RunSweepOptions): P
   try {
     const manifest = prepareDirectory(dir, config, experiments, options.preset ?? null, options.argv);
     const cells = expandCells(manifest.grids);
+    // A corrupt result is no result: set it aside and run the cell again.
+    for (const c of cells) {
+      const problem = setAsideCorruptResult(dir, c.key);
+      if (problem) process.stderr.write(`sweep: ${resultPath(dir, c.key)} is corrupt (${problem}); set aside as result.json.corrupt, the cell runs again\n`);
+    }
     const finished = (c: Cell) => existsSync(resultPath(dir, c.key));
     // A sweep killed between a cell's result and the removal of its checkpoint leaves one behind.
     for (const c of cells) if (finished(c)) rmSync(cellFiles(dir, c.key).checkpoint, { force: true });

@@ -4,3 +4,4 @@
  */
 export * from "./io.js";
 export * from "./checkpoint-file.js";
+export * from "./net.js";

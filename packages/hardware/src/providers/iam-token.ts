@@ -1,4 +1,5 @@
 import { IbmRuntimeError, IBM_KEY_ENV, oneLine, serviceError } from "./ibm-errors.js";
+import { fetchWithTimeouts, NetworkTimeoutError, networkTimeoutMs } from "@natural-quantization/core/node";
 import { isRetryable, retryDelayMs, sleep, type RetryPolicy } from "./http-retry.js";
 
 /**
@@ -22,6 +23,10 @@ export class IamTokenSource {
     private readonly retry: RetryPolicy,
     private readonly fetchImpl: typeof fetch = fetch,
     private readonly now: () => number = Date.now,
+    /** Waits of more than a few seconds, and retries; never given the key or a token. */
+    private readonly log: (line: string) => void = () => {},
+    /** Longest wait for IAM to answer (connecting included); default NQ_NETWORK_TIMEOUT_SECONDS. */
+    private readonly timeoutMs: number = networkTimeoutMs(),
   ) {
     this.#apiKey = apiKey;
   }
@@ -46,21 +51,28 @@ export class IamTokenSource {
     const body = new URLSearchParams({ grant_type: "urn:ibm:params:oauth:grant-type:apikey", apikey: this.#apiKey });
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      let json: unknown;
       try {
-        response = await this.fetchImpl(url, {
-          method: "POST",
-          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-          body,
-          signal,
+        response = await fetchWithTimeouts(
+          url,
+          { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" }, body, signal },
+          { what: `IBM Cloud IAM at ${url}`, fetchImpl: this.fetchImpl, timeoutMs: this.timeoutMs, onWait: this.log },
+        );
+        json = await response.json().catch((e: unknown) => {
+          if (e instanceof NetworkTimeoutError) throw e;
+          return null;
         });
       } catch (e) {
+        // A server that accepted and then said nothing for the whole timeout: waiting again rarely helps.
+        if (e instanceof NetworkTimeoutError) throw new IbmRuntimeError(`${e.message} (or IBM_IAM_URL)`, 0);
         if (signal?.aborted || attempt >= this.retry.maxRetries) {
           throw new IbmRuntimeError(`cannot reach IBM Cloud IAM at ${url} (${oneLine((e as Error).message)})`, 0);
         }
-        await sleep(retryDelayMs(this.retry, attempt, null, this.now()), signal);
+        const wait = retryDelayMs(this.retry, attempt, null, this.now());
+        this.log(`IBM Cloud IAM: network error (${oneLine((e as Error).message)}), retry ${attempt + 1} of ${this.retry.maxRetries} in ${(wait / 1000).toFixed(1)} s`);
+        await sleep(wait, signal);
         continue;
       }
-      const json = await response.json().catch(() => null);
       if (response.ok) return this.accept(json);
       if (isRetryable(response.status) && attempt < this.retry.maxRetries) {
         await sleep(retryDelayMs(this.retry, attempt, response.headers.get("retry-after"), this.now()), signal);

@@ -1,6 +1,7 @@
 import type { IamTokenSource } from "./iam-token.js";
 import type { IbmEndpoints } from "./ibm-config.js";
 import { errorForResponse, IbmRuntimeError, oneLine, OutcomeUnknownError, PayloadTooLargeError } from "./ibm-errors.js";
+import { fetchWithTimeouts, NetworkTimeoutError } from "@natural-quantization/core/node";
 import { isRetryable, retryDelayMs, sleep, type RetryPolicy } from "./http-retry.js";
 
 export interface IbmRestOptions {
@@ -10,8 +11,10 @@ export interface IbmRestOptions {
   readonly retry: RetryPolicy;
   readonly fetchImpl?: typeof fetch;
   readonly now?: () => number;
-  /** Progress lines (retries); never given a key or a token. */
+  /** Progress lines (retries, long waits); never given a key or a token. */
   readonly log?: (line: string) => void;
+  /** Longest wait for an answer (connecting included) or between two chunks of it; default NQ_NETWORK_TIMEOUT_SECONDS. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -66,10 +69,22 @@ export class IbmRestClient {
       };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       let response: Response;
+      let text: string;
       try {
-        response = await this.fetchImpl(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+        response = await fetchWithTimeouts(
+          url,
+          { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal },
+          { what: `IBM Quantum (${method} ${url})`, fetchImpl: this.fetchImpl, timeoutMs: this.options.timeoutMs, onWait: this.options.log },
+        );
+        text = await response.text();
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
+        // A server that accepted and then said nothing for the whole timeout: waiting again rarely
+        // helps. A submission may have been accepted meanwhile: its outcome is unknown.
+        if (e instanceof NetworkTimeoutError) {
+          if (once) throw new OutcomeUnknownError(`${what}: ${e.message}`, 0);
+          throw new IbmRuntimeError(`${e.message} (or IBM_QUANTUM_URL)`, 0);
+        }
         if (once && !neverSent(e)) throw new OutcomeUnknownError(`${what}: the connection broke after the request was sent (${oneLine(causeOf(e))})`, 0);
         if (attempt >= retry.maxRetries) throw new IbmRuntimeError(`cannot reach IBM Quantum at ${url} (${oneLine((e as Error).message)})`, 0);
         const wait = retryDelayMs(retry, attempt, null, this.now());
@@ -77,7 +92,6 @@ export class IbmRestClient {
         await sleep(wait, signal);
         continue;
       }
-      const text = await response.text();
       const json = parseJson(text);
       if (response.ok) return json as T;
       if (response.status === 401 && !refreshedAfter401) {

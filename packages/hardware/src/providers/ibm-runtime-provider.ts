@@ -1,4 +1,5 @@
 import { ConfigError } from "@natural-quantization/core";
+import { networkTimeoutMs } from "@natural-quantization/core/node";
 import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, Pub, QuantumProvider } from "../provider.js";
 import type { Target } from "../target.js";
 import { IamTokenSource } from "./iam-token.js";
@@ -31,6 +32,11 @@ export interface IbmRuntimeProviderOptions {
   /** Progress lines (submissions, status changes, retries); never contain the key or a token. */
   readonly log?: (line: string) => void;
   readonly fetch?: typeof fetch;
+  /**
+   * Longest wait for IAM or IBM Quantum to answer (connecting included), or between two chunks
+   * of an answer; a server silent that long is given up (default: NQ_NETWORK_TIMEOUT_SECONDS, 30 s).
+   */
+  readonly timeoutMs?: number;
   /**
    * Where every job id and raw result is kept before it is decoded. A run on a ledger that holds
    * its jobs fetches their results instead of submitting (and paying for) them again.
@@ -116,7 +122,8 @@ export class IbmRuntimeProvider implements QuantumProvider {
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     const fetchImpl = options.fetch ?? fetch;
     this.log = options.log ?? (() => {});
-    const tokens = new IamTokenSource(apiKey, endpoints.iamUrl, retry, fetchImpl);
+    const timeoutMs = options.timeoutMs ?? networkTimeoutMs(options.env ?? process.env);
+    const tokens = new IamTokenSource(apiKey, endpoints.iamUrl, retry, fetchImpl, Date.now, this.log, timeoutMs);
     this.rest = new IbmRestClient({
       endpoints,
       tokens,
@@ -124,6 +131,7 @@ export class IbmRuntimeProvider implements QuantumProvider {
       retry,
       fetchImpl,
       log: this.log,
+      timeoutMs,
     });
     this.pacer = new SubmissionPacer(options.submissionIntervalMs ?? 12_000);
     this.pollInitialMs = options.pollInitialMs ?? 1000;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import type { RunRecord } from "../experiment.js";
-import { cellFiles, liveClaim, readFailure, readProgress } from "../cell.js";
+import { cellFiles, cellFinished, liveClaim, readFailure, readProgress } from "../cell.js";
 import type { EngineCellState, ExecuteReport, ExecuteRequest, SweepExecutor } from "../executor.js";
 import type { Cell } from "../grid.js";
 import { describeHolder, type Liveness } from "../lock.js";
@@ -58,7 +58,7 @@ export class SlurmExecutor implements SweepExecutor {
     const accounting = queue.size < subs.reduce((n, s) => n + s.indices.length, 0) ? accountingStates(jobIds) : new Map<string, string>();
     const out = new Map<string, EngineCellState>();
     for (const [index, cell] of cells.entries()) {
-      if (existsSync(cellFiles(dir, cell.key).result)) continue;
+      if (cellFinished(dir, cell.key)) continue;
       const sub = [...subs].reverse().find((s) => s.indices.includes(index));
       const holder = liveClaim(dir, cell.key, this.alive);
       const failure = readFailure(dir, cell.key);
@@ -120,7 +120,7 @@ export class SlurmExecutor implements SweepExecutor {
   private async follow(request: ExecuteRequest): Promise<Omit<ExecuteReport, "slots" | "threads">> {
     const { dir, cells, display } = request;
     const poll = (this.options.pollSeconds ?? 5) * 1000;
-    const open = new Set(cells.filter((c) => !existsSync(cellFiles(dir, c.key).result)).map((c) => c.key));
+    const open = new Set(cells.filter((c) => !cellFinished(dir, c.key)).map((c) => c.key));
     const started = new Set<string>();
     let ran = 0;
     const failed: Array<{ key: string; message: string }> = [];
