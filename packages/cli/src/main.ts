@@ -101,9 +101,9 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const progress = stderrProgress();
+      if (o.out !== undefined) assertWritableDirectory(o.out);
       const device = deviceConfig(o.backend, o, (line) => progress.line(line));
       if (o.resume && o.backend !== "hardware") throw new UserError("--resume continues a device evaluation (--backend hardware --out DIR); a simulator evaluation has nothing to resume");
-      if (o.out) assertWritableDirectory(o.out);
       const c = await composeMachine({ backend: o.backend, threads, ...device }, progress.reporter());
       const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
       const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};

@@ -283,6 +283,7 @@ describe("wrong or unclear", () => {
     [["predict", "--weights", "w.json", "--out", ""], /^nq: --out is empty; give a file name\n$/],
     [["export", "--weights", "w.json", "--out", ""], /^nq: --out is empty; give a file name\n$/],
     [["sweep", ...tiny, "--out", ""], /^nq: --out is empty; give a directory\n$/],
+    [["eval", "--weights", join(run, "weights.json"), "--out", ""], /^nq: --out is empty; give a directory\n$/],
   ])("%j is an error, not ignored", (args, message) => {
     expectOneLine(nq(args), message);
   });
