@@ -9,6 +9,7 @@ export const KNOWN_BACKENDS: Readonly<Record<string, string>> = {
   "sim-native": "@natural-quantization/sim-native",
   "sim-wasm": "@natural-quantization/sim-wasm",
   "sim-cpu": "@natural-quantization/sim-cpu",
+  "sim-tfjs": "@natural-quantization/sim-tfjs",
   hardware: "@natural-quantization/hardware",
 };
 
@@ -21,7 +22,7 @@ export const AUTO_CANDIDATES: readonly string[] = ["sim-native", "sim-wasm", "si
 
 const ALLOWED = `${AUTO_BACKEND}, ${Object.keys(KNOWN_BACKENDS).join(", ")}, the name of a package installed in the current directory that exports \`backend\`, or a path to such a module (./my-backend.mjs)`;
 
-function isPath(name: string): boolean {
+export function isPath(name: string): boolean {
   return name.startsWith("./") || name.startsWith("../") || name === "." || name === ".." || isAbsolute(name);
 }
 
@@ -56,7 +57,7 @@ function locate(name: string, cwd: string): string {
   throw new ConfigError("backend", name, `${ALLOWED}; no package ${name} is installed in ${cwd} (install it there with npm install ${name})`);
 }
 
-function isNotFound(e: unknown): boolean {
+export function isNotFound(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException).code;
   return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
 }
@@ -91,7 +92,7 @@ export async function installedBackends(): Promise<BackendPlugin[]> {
     try {
       const plugin = await loadBackend(name);
       // A simulator checks on registering that it can run here (sim-native loads its addon).
-      if (!plugin.borrowsDense) await plugin.register(container.createChildContainer(), {});
+      if (plugin.provides !== "qubits") await plugin.register(container.createChildContainer(), {});
       found.push(plugin);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;

@@ -4,8 +4,8 @@ import {
   SgdTrainer,
   UserError,
   layerShapes,
-  type Backend,
   type Dataset,
+  type Machine,
   type LayerWeights,
   type NetworkSpec,
   type TrainSpec,
@@ -17,7 +17,8 @@ import { machinePeak } from "./machine-peak.js";
 import type { ProgressRenderer } from "./progress.js";
 
 export interface BenchOptions {
-  readonly backend: Backend;
+  /** The machine to time (a simulator backend is one). */
+  readonly machine: Machine;
   /** Timed runs of each measurement; the median is reported (default 3). */
   readonly repetitions?: number;
   /** Untimed runs before them (default 1). */
@@ -81,7 +82,7 @@ function positiveInt(name: string, v: number, min: number): number {
  * `warmup` untimed ones.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  const { backend } = options;
+  const { machine } = options;
   const repetitions = positiveInt("repetitions", options.repetitions ?? 3, 1);
   const warmup = positiveInt("warmup", options.warmup ?? 1, 0);
   const trainSize = positiveInt("trainSize", options.trainSize ?? 5000, 1);
@@ -94,9 +95,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const training: TrainSpec = { epochs: 1, batch: 64, lr: 0.01, momentum: 0.9, shots, seed: 1 };
   // The trainer releases its buffers after each call, so repetitions do not add up in memory.
   const { progress } = options;
-  const trainer = new SgdTrainer(backend, progress?.reporter({ epochLines: false }));
+  const trainer = new SgdTrainer(machine, progress?.reporter({ epochLines: false }));
   const phase = (what: string, i: number) =>
-    progress?.setContext(`${backend.name} bench, ${what} ${i < warmup ? `warm-up ${i + 1}/${warmup}` : `run ${i - warmup + 1}/${repetitions}`}: `);
+    progress?.setContext(`${machine.dense.name} bench, ${what} ${i < warmup ? `warm-up ${i + 1}/${warmup}` : `run ${i - warmup + 1}/${repetitions}`}: `);
 
   const epochTimes: number[] = [];
   let weights: LayerWeights[] = [];
@@ -117,7 +118,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   const epochSeconds = median(epochTimes);
   return {
-    backend: backend.name,
+    backend: machine.dense.name,
     epochSeconds,
     evalSeconds: median(evalTimes),
     gflops: trainingFlops(network, trainSize) / epochSeconds / 1e9,

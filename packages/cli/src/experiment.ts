@@ -24,6 +24,7 @@ import {
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
+import { loadNeuron } from "./neurons.js";
 import { printDownloadProgress } from "./progress.js";
 import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
 import { writing } from "./files.js";
@@ -48,6 +49,8 @@ export interface MachineConfig {
   readonly hardware?: HardwareSettings;
   /** Simulated device noise: the simulator's dense math with a noisy exact qubit layer. */
   readonly noise?: NoiseModel;
+  /** Neuron model by name, package or path (default: the built-in "qubit"). */
+  readonly neuron?: string;
 }
 
 /**
@@ -61,11 +64,17 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   const options = config.threads === undefined ? {} : { threads: config.threads };
   // Bound first: a device backend's qubit layer reports its jobs to it.
   c.register(Tokens.ProgressReporter, { useValue: progress });
-  if (plugin.borrowsDense) await (await loadBackend(DEFAULT_BACKEND)).register(c, options);
+  if (plugin.provides === "qubits") await (await loadBackend(DEFAULT_BACKEND)).register(c, options);
   if (config.hardware) c.register(HardwareTokens.Settings, { useValue: config.hardware });
   await plugin.register(c, options);
+  if (plugin.provides === "dense") {
+    const lender = await loadBackend(plugin.borrowsQubitsFrom ?? "sim-cpu");
+    if (!lender.lendQubits) throw new UserError(`backend ${plugin.name} borrows its qubit layer from ${lender.name}, which lends none`);
+    await lender.lendQubits(c);
+  }
+  if (config.neuron !== undefined) c.register(Tokens.NeuronModel, { useValue: await loadNeuron(config.neuron) });
   if (config.noise) {
-    if (plugin.borrowsDense) throw new UserError(`--noise simulates a device on a simulator; backend ${config.backend} runs on its own device (use --backend sim-wasm or sim-cpu)`);
+    if (plugin.provides === "qubits") throw new UserError(`--noise simulates a device on a simulator; backend ${config.backend} runs on its own device (use --backend sim-wasm or sim-cpu)`);
     c.register(Tokens.QubitLayer, { useValue: new NoisyQubitLayer(c.resolve(Tokens.DenseEngine), config.noise) });
   }
   registerCore(c);

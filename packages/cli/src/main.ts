@@ -19,6 +19,8 @@ import { assertNotAnInput, assertReplaceable, assertWritableDirectory, assertWri
 import { closeOnInterrupt, exitOnInterrupt, type InterruptState } from "./interrupt.js";
 import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
+import { NEURON_HELP } from "./neurons.js";
+import { cliMessage } from "./error-flags.js";
 import { datasetImages, predictImages, PREDICTIONS_CSV, predictionsCsv, readImagesFile } from "./predict.js";
 import { printDownloadProgress, stderrProgress } from "./progress.js";
 import { registerSweepCommands } from "./sweep-commands.js";
@@ -104,7 +106,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       if (o.out !== undefined) assertWritableDirectory(o.out);
       const device = deviceConfig(o.backend, o, (line) => progress.line(line));
       if (o.resume && o.backend !== "hardware") throw new UserError("--resume continues a device evaluation (--backend hardware --out DIR); a simulator evaluation has nothing to resume");
-      const c = await composeMachine({ backend: o.backend, threads, ...device }, progress.reporter());
+      const c = await composeMachine({ backend: o.backend, threads, neuron: o.neuron, ...device }, progress.reporter());
       const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
       const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};
       try {
@@ -140,9 +142,10 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--seed <n>", "seed of the measurement outcomes (nq eval with the same seed and shots scores these same votes)", String(PAPER_TRAINING.seed))
     .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
     .option("--threads <n>", THREADS_HELP)
+    .option("--neuron <model>", NEURON_HELP)
     .option("--out <file>", "write the CSV here (default: stdout)")
     .option("--force", "replace an --out file that is not a predictions CSV")
-    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; out?: string; force?: boolean }) => {
+    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; neuron?: string; out?: string; force?: boolean }) => {
       if (o.dataset && o.images) throw new UserError("give either --dataset or --images, not both");
       if (o.labels && !o.images) throw new UserError("--labels belongs to --images; a --dataset has its own labels");
       const shots = parseInteger("shots", o.shots, 1);
@@ -157,7 +160,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const ck = loadCheckpoint(o.weights);
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
       const progress = stderrProgress();
-      const p = await predictImages(ck, images, { backend: o.backend, threads, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
+      const p = await predictImages(ck, images, { backend: o.backend, threads, neuron: o.neuron, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out !== undefined) {
         const out = o.out;
@@ -195,7 +198,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const rows = [];
       for (const plugin of await installedBackends()) {
         // A device backend is listed with the local provider (no credentials needed to describe it).
-        const c = await composeMachine({ backend: plugin.name, ...(plugin.borrowsDense ? { hardware: { provider: "local" } } : {}) });
+        const c = await composeMachine({ backend: plugin.name, ...(plugin.provides === "qubits" ? { hardware: { provider: "local" } } : {}) });
         const dense = c.resolve(Tokens.DenseEngine).capabilities, qubits = c.resolve(Tokens.QubitLayer).capabilities;
         // Training needs exact sampling (the straight-through gradients of a simulator).
         rows.push({ name: plugin.name, description: plugin.description, ...dense, ...qubits, training: dense.training && qubits.sampling === "exact" });
@@ -219,7 +222,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--compare-warmup <n>", "untimed runs of each --compare backend before them", "0")
     .option("--g <angle>", "entanglement angle g of the hidden layers, e.g. 0.9 or pi/4 (default pi/2: Model 1; below it, Model 2)")
     .addOption(new Option("--in-process", "run here and print this backend's result (used for the child processes)").hideHelp())
-    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; compareWarmup: string; g?: string; inProcess?: boolean }) => {
+    .addOption(new Option("--sizes <train,test>", "training and test images of an --in-process run (default 5000,5000; for slow backends)").hideHelp())
+    .action(async (o: { backend: string; compare: string; threads?: string; repetitions: string; warmup: string; compareRepetitions: string; compareWarmup: string; g?: string; inProcess?: boolean; sizes?: string }) => {
       const threadCounts = o.threads === undefined ? undefined : parseIntegerList("threads", o.threads, 1, 256);
       const threads = threadCounts?.[0];
       const repetitions = parseInteger("repetitions", o.repetitions, 1);
@@ -231,10 +235,11 @@ export function buildProgram(argv: readonly string[] = []): Command {
         const c = await composeMachine({ backend: o.backend, threads });
         const progress = stderrProgress();
         try {
-          const be = c.resolve(Tokens.Backend);
-          const r: BenchResult = await runBench({ backend: be, repetitions, warmup, g, progress });
+          const machine = { dense: c.resolve(Tokens.DenseEngine), qubits: c.resolve(Tokens.QubitLayer) };
+          const [trainSize, testSize] = o.sizes === undefined ? [5000, 5000] : parseIntegerList("sizes", o.sizes, 1);
+          const r: BenchResult = await runBench({ machine, repetitions, warmup, g, progress, trainSize, testSize });
           progress.close();
-          process.stdout.write(`${JSON.stringify({ ...r, threads: be.capabilities.threads, repetitions, warmup })}\n`);
+          process.stdout.write(`${JSON.stringify({ ...r, threads: machine.dense.capabilities.threads, repetitions, warmup, ...(o.sizes === undefined ? {} : { trainSize, testSize }) })}\n`);
         } finally {
           progress.close();
           disposeMachine(c);
@@ -278,7 +283,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`nq: ${e.message}\n`);
+      process.stderr.write(`nq: ${cliMessage(e)}\n`);
       return 2;
     }
     throw e;

@@ -6,6 +6,7 @@ import { defaultDatasetSizes } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, KNOWN_BACKENDS } from "./backends.js";
 import type { ExperimentConfig } from "./experiment.js";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
+import { NEURON_HELP } from "./neurons.js";
 
 /** Where --backend looks. */
 export const BACKEND_HELP = `backend: ${Object.keys(KNOWN_BACKENDS).join(", ")}, a package installed in the current directory, or a path to a module (./my-backend.mjs), exporting \`backend\``;
@@ -19,6 +20,7 @@ export const DEFAULT_EPOCHS = 5;
 export interface CommonOptions {
   backend: string;
   threads?: string;
+  neuron?: string;
   shots: string;
   testSize?: string;
   seed: string;
@@ -47,6 +49,7 @@ export function commonOptions(cmd: Command): Command {
   return cmd
     .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
     .option("--threads <n>", THREADS_HELP)
+    .option("--neuron <model>", NEURON_HELP)
     .option("--shots <k>", "k of the k-shot majority-vote evaluation", String(PAPER_TRAINING.shots))
     .option("--test-size <n>", "test images (default: all; mnist-subset: 5000)")
     .option("--seed <n>", "seed of every random stream (unsigned 32-bit)", String(PAPER_TRAINING.seed))
@@ -57,6 +60,7 @@ export function trainConfig(o: TrainCliOptions): ExperimentConfig {
   return {
     backend: o.backend,
     threads: o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256),
+    ...(o.neuron === undefined ? {} : { neuron: o.neuron }),
     dataset: o.dataset,
     // Unset sizes: every row, or the dataset's own default (mnist-subset: the paper's 5000 / 5000).
     trainSize: o.trainSize === undefined ? defaultDatasetSizes(o.dataset).trainSize : parseInteger("train-size", o.trainSize, 1),

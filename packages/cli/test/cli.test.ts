@@ -81,6 +81,6 @@ describe("nq", () => {
     expect(r.stdout).toMatch(/sim-cpu\s+16x2 qubits\s+0\s+pi\/2\s+2/);
     const b = nq("backends", "--json");
     expect(b.code).toBe(0);
-    expect(JSON.parse(b.stdout).map((x: { name: string }) => x.name)).toEqual(["sim-native", "sim-wasm", "sim-cpu", "hardware"]);
+    expect(JSON.parse(b.stdout).map((x: { name: string }) => x.name)).toEqual(["sim-native", "sim-wasm", "sim-cpu", "sim-tfjs", "hardware"]);
   });
 });

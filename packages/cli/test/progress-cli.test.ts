@@ -88,7 +88,7 @@ describe("nq bench's progress", () => {
   it("names each run (warm-up or timed) and its phase", async () => {
     const writes: string[] = [];
     const progress = new ProgressRenderer({ stream: { write: (t: string) => writes.push(t), isTTY: true, columns: 200 }, clock: { now: () => 0 } });
-    await runBench({ backend: new CpuBackend(), trainSize: 64, testSize: 20, shots: 2, repetitions: 2, warmup: 1, progress });
+    await runBench({ machine: new CpuBackend(), trainSize: 64, testSize: 20, shots: 2, repetitions: 2, warmup: 1, progress });
     const drawn = writes.filter((w) => w.length > 4).map((w) => w.replace("\r\x1b[2K", ""));
     for (const run of ["warm-up 1/1", "run 1/2", "run 2/2"]) {
       expect(drawn.some((d) => d.startsWith(`sim-cpu bench, training epoch ${run}: epoch 1/1 `))).toBe(true);

@@ -54,39 +54,62 @@ export interface ShotSamplingCapabilities {
 
 export type QubitCapabilities = ExactSamplingCapabilities | ShotSamplingCapabilities;
 
-interface QubitLayerBase {
+/**
+ * Where one neuronLayer call sits in a run: the run seed, the forward pass (training step or
+ * evaluation shot), the hidden layer and the global index of the batch's first row. A simulator
+ * draws its outcomes from it (see neuronUniforms); a device seeds its shots with it, so the same
+ * run context gives the same outcomes on a seeded device too.
+ */
+export type RunContext = DrawKey;
+
+/**
+ * The qubit layer: a register of qubit neurons per (row, neuron) and one update of a layer of them.
+ * On a simulator it is a synchronous kernel over the counter-based stream (neuronLayer returns
+ * undefined); on a device it is a queued remote job (neuronLayer returns a promise). Callers await
+ * only what is returned, so synchronous layers pay nothing for the asynchronous ones.
+ */
+export interface QubitLayer {
   readonly name: string;
+  readonly capabilities: QubitCapabilities;
   /** A register of rows x cols qubits. */
-  qubits(rows: number, cols: number): QubitRegister;
+  qubitRegister(rows: number, cols: number): QubitRegister;
   /** Puts the first n rows of the register in the start state (alpha = 0, m = +1). */
   resetQubits(q: QubitRegister, n: number): void;
   /** Optional: frees a register now (see DenseEngine.release). */
   release?(q: QubitRegister): void;
+  /**
+   * For each of the first n rows and every neuron j: rotate the qubit of `q` by the target of
+   * z[row, j] under `params.model`, measure it with entanglement angle params.g (drawing from, or
+   * seeded by, `run`), apply the back-action, and write the outcome (+1 / -1) to d. z and d are
+   * tensors of the dense engine the layer works with.
+   */
+  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, run: RunContext, n: number): void | Promise<void>;
 }
 
-/**
- * The qubit layer on a simulator: synchronous, exact probabilities, draws from the counter-based
- * stream. For each (row, j) rotate the qubit of `q` by the target of z, measure with entanglement
- * angle params.g using the draw of `draw`, apply the back-action, and write the outcome (+1 / -1) to `d`.
- * z and d are tensors of the dense engine the layer works with.
- */
-export interface ExactQubitLayer extends QubitLayerBase {
+/** A qubit layer with exact probabilities drawn from the run's counter-based stream (the exact tier of the conformance suite). */
+export interface ExactQubitLayer extends QubitLayer {
   readonly capabilities: ExactSamplingCapabilities;
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void;
 }
 
-/** The qubit layer on a device: circuits sent to a provider, a queued remote job. `draw` is unused. */
-export interface ShotQubitLayer extends QubitLayerBase {
+/** A qubit layer whose outcomes come from executed circuits (the shots tier of the conformance suite). */
+export interface ShotQubitLayer extends QubitLayer {
   readonly capabilities: ShotSamplingCapabilities;
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): Promise<void>;
 }
 
-export type QubitLayer = ExactQubitLayer | ShotQubitLayer;
+/** The result of DenseEngine.softmaxCrossEntropy. */
+export interface LossResult {
+  readonly loss: number;
+  readonly predictions: Int32Array;
+}
 
 /**
  * Dense math of a network: tensors, linear layers forward and backward, loss, optimizer.
  * Every operation works on the first `n` rows of its batch tensors (n <= rows), so one set of
  * buffers serves full and partial batches. Shapes: x [n, in], w [out, in], b [1, out], y [n, out].
+ *
+ * Operations that only enqueue work are synchronous. What brings numbers back to JavaScript may be
+ * asynchronous, as in TensorFlow.js (an engine whose memory is on a GPU): `read` returns a promise
+ * and `readSync` is the optional fast path; softmaxCrossEntropy and argmax may return a promise.
  */
 export interface DenseEngine {
   readonly name: string;
@@ -97,7 +120,9 @@ export interface DenseEngine {
   /** Copies `data` (a whole number of rows) into t starting at row `rowOffset`. */
   write(t: Tensor, data: Float32Array, rowOffset?: number): void;
   /** The first `rows` rows of t (all by default) as a new array. */
-  read(t: Tensor, rows?: number): Float32Array;
+  read(t: Tensor, rows?: number): Promise<Float32Array>;
+  /** The same, synchronously: engines whose memory JavaScript can reach directly provide it. */
+  readSync?(t: Tensor, rows?: number): Float32Array;
   /** Releases what the engine holds (tensors, workers). */
   dispose(): void;
 
@@ -105,15 +130,18 @@ export interface DenseEngine {
   linear(x: Tensor, w: Tensor, b: Tensor | null, y: Tensor, n: number, signInput?: boolean): void;
   /** dW = dY^T x, dB = column sums of dY, dX = dY w (dX skipped when null). Overwrites, not accumulates. */
   linearBackward(dY: Tensor, x: Tensor, w: Tensor, dX: Tensor | null, dW: Tensor, dB: Tensor | null, n: number): void;
-  /** dZ = dD * 1{|z| < 1} (straight-through estimator); dZ may be dD. */
+  /**
+   * dZ = dD * 1{|z| < 1}: the straight-through estimator of the built-in neuron model; dZ may be dD.
+   * (A neuron model with another surrogate gradient has it applied by the Trainer, see surrogateGradient.)
+   */
   straightThrough(z: Tensor, dD: Tensor, dZ: Tensor, n: number): void;
   /**
    * Softmax cross-entropy of logits against labels: returns the summed loss and the argmax of
    * each row (ties to the lowest class). Writes (softmax - onehot) / n to dLogits when given.
    */
-  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): { loss: number; predictions: Int32Array };
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): LossResult | Promise<LossResult>;
   /** Row argmax of the first n rows (ties to the lowest index). */
-  argmax(logits: Tensor, n: number): Int32Array;
+  argmax(logits: Tensor, n: number): Int32Array | Promise<Int32Array>;
   /** SGD with momentum (PyTorch convention): v = momentum v + grad; w -= lr v. */
   sgdStep(w: Tensor, grad: Tensor, velocity: Tensor, lr: number, momentum: number): void;
   /**
@@ -124,27 +152,38 @@ export interface DenseEngine {
   release?(t: Tensor): void;
 }
 
-/** Everything a simulator declares: its dense math and its exact qubit layer. */
-export type BackendCapabilities = DenseCapabilities & ExactSamplingCapabilities;
-
-/** A simulator: dense math and an exact qubit layer in one object. */
-export interface Backend extends Omit<DenseEngine, "capabilities" | "release">, Omit<ExactQubitLayer, "capabilities"> {
-  readonly capabilities: BackendCapabilities;
-  release?(t: Tensor | QubitRegister): void;
-}
-
 /**
- * What the Trainer runs on: a dense engine and a qubit layer. A simulator is both; a hardware
- * backend borrows a simulator's dense math and brings its own qubit layer.
+ * What the Trainer runs on: a dense engine and a qubit layer. A device brings its qubit layer and
+ * borrows a simulator's dense engine; a dense-only engine (sim-tfjs) borrows a simulator's qubit
+ * layer; a simulator brings both (see Backend).
  */
 export interface Machine {
   readonly dense: DenseEngine;
   readonly qubits: QubitLayer;
 }
 
-/** The machine of a simulator backend (dense math and qubit layer are the same object). */
-export function simulatorMachine(backend: Backend): Machine {
-  return { dense: backend, qubits: backend };
+/** Everything a simulator declares: its dense math and its exact qubit layer. */
+export type BackendCapabilities = DenseCapabilities & ExactSamplingCapabilities;
+
+/**
+ * A simulator: a machine whose dense engine and exact qubit layer are one object (`dense` and
+ * `qubits` are the object itself), with synchronous reads and results. The shape every simulator
+ * package exports; the conformance suite's backendConformance runs all its tiers.
+ */
+export interface Backend extends Omit<DenseEngine, "capabilities" | "release" | "softmaxCrossEntropy" | "argmax">, Omit<ExactQubitLayer, "capabilities" | "release" | "neuronLayer"> {
+  readonly capabilities: BackendCapabilities;
+  readonly dense: Backend;
+  readonly qubits: Backend;
+  readSync(t: Tensor, rows?: number): Float32Array;
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): LossResult;
+  argmax(logits: Tensor, n: number): Int32Array;
+  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, run: RunContext, n: number): void;
+  release?(t: Tensor | QubitRegister): void;
+}
+
+/** The first rows of a tensor: synchronously where the engine can, else the promise of them. */
+export function readTensor(dense: DenseEngine, t: Tensor, rows?: number): Float32Array | Promise<Float32Array> {
+  return dense.readSync ? dense.readSync(t, rows) : dense.read(t, rows);
 }
 
 /** Options a backend factory may take from the CLI or an experiment. */

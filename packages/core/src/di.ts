@@ -3,11 +3,14 @@
 import type { DependencyContainer, InjectionToken } from "tsyringe";
 import type { Backend, BackendOptions, DenseEngine, QubitLayer } from "./backend.js";
 import type { Dataset } from "./dataset.js";
+import { qubitNeuron, type NeuronPlugin } from "./neuron.js";
 import { SgdTrainer, silentProgress, systemClock, type Clock, type ProgressReporter, type Trainer } from "./trainer.js";
 
 /**
  * Injection tokens of the framework. A simulator package binds `Backend` (and through it
- * `DenseEngine` and `QubitLayer`); a hardware package rebinds `QubitLayer`; the CLI binds the rest.
+ * `DenseEngine` and `QubitLayer`); a hardware package rebinds `QubitLayer`; a dense-only engine
+ * rebinds `DenseEngine` and borrows a `QubitLayer`; the CLI binds the rest (`NeuronModel`: the
+ * neuron plugin, the built-in one unless bound).
  */
 export const Tokens = {
   Backend: Symbol.for("natural-quantization.Backend") as InjectionToken<Backend>,
@@ -15,24 +18,45 @@ export const Tokens = {
   QubitLayer: Symbol.for("natural-quantization.QubitLayer") as InjectionToken<QubitLayer>,
   Dataset: Symbol.for("natural-quantization.Dataset") as InjectionToken<Dataset>,
   Trainer: Symbol.for("natural-quantization.Trainer") as InjectionToken<Trainer>,
+  NeuronModel: Symbol.for("natural-quantization.NeuronModel") as InjectionToken<NeuronPlugin>,
   Clock: Symbol.for("natural-quantization.Clock") as InjectionToken<Clock>,
   ProgressReporter: Symbol.for("natural-quantization.ProgressReporter") as InjectionToken<ProgressReporter>,
 } as const;
 
 /**
- * What a backend package exports (as `backend`): its name, a description, and one function
- * that binds its implementation in a container.
+ * What a backend package exports (as `backend`): its name, a description, what part of a machine
+ * it brings, and one function that binds its implementation in a container.
+ *
+ * - "machine" (default): a simulator, dense engine and exact qubit layer in one (binds Backend,
+ *   DenseEngine and QubitLayer; see registerBackend).
+ * - "qubits": a qubit layer on borrowed dense math (a device). The composer registers a simulator
+ *   first; `register` rebinds Tokens.QubitLayer over the registered Tokens.DenseEngine.
+ * - "dense": a dense engine on a borrowed qubit layer. `register` binds Tokens.DenseEngine; the
+ *   composer then asks the plugin named by `borrowsQubitsFrom` to `lendQubits` over it.
  */
 export interface BackendPlugin {
   readonly name: string;
   readonly description: string;
+  readonly provides?: "machine" | "qubits" | "dense";
   /**
-   * True for a backend that brings only a qubit layer (a device) and borrows a simulator's dense
-   * math: the composer registers a simulator first, and `register` rebinds `Tokens.QubitLayer`.
+   * Where several installed plugins could serve and none is named, the highest priority is
+   * chosen (as TensorFlow.js picks a backend). Default 0.
    */
-  readonly borrowsDense?: boolean;
-  /** Binds the implementation; may be asynchronous (a device is asked for its target first). */
+  readonly priority?: number;
+  /** For provides "dense": the machine plugin whose qubit layer it borrows (e.g. "sim-cpu"). */
+  readonly borrowsQubitsFrom?: string;
+  /** Binds the implementation; may be asynchronous (kernels compiled, a device asked for its target). */
   register(container: DependencyContainer, options?: BackendOptions): void | Promise<void>;
+  /**
+   * A machine plugin whose qubit layer works over any dense engine: binds Tokens.QubitLayer over
+   * the registered Tokens.DenseEngine (for a dense-only engine).
+   */
+  lendQubits?(container: DependencyContainer): void | Promise<void>;
+}
+
+/** Plugins from the highest priority to the lowest (stable for equal priorities). */
+export function byPriority<P extends { readonly priority?: number }>(plugins: readonly P[]): P[] {
+  return [...plugins].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
 }
 
 /** One value per container, made on first use. */
@@ -41,12 +65,18 @@ export function once<T>(create: () => T): () => T {
   return () => (made ??= { value: create() }).value;
 }
 
-/** Binds a simulator backend, one instance per container, as Backend, DenseEngine and QubitLayer. */
+/** Binds a simulator backend, one instance per container made on first use, as Backend, DenseEngine and QubitLayer. */
 export function registerBackend(container: DependencyContainer, create: () => Backend): void {
   const get = once(create);
   container.register(Tokens.Backend, { useFactory: get });
   container.register(Tokens.DenseEngine, { useFactory: get });
   container.register(Tokens.QubitLayer, { useFactory: get });
+}
+
+/** The same for an asynchronous factory (a browser compiles its kernels first): made now, bound once made. */
+export async function registerBackendAsync(container: DependencyContainer, create: () => Promise<Backend>): Promise<void> {
+  const backend = await create();
+  registerBackend(container, () => backend);
 }
 
 /**
@@ -58,6 +88,11 @@ export function registerCore(container: DependencyContainer): void {
   if (!container.isRegistered(Tokens.ProgressReporter)) container.register(Tokens.ProgressReporter, { useValue: silentProgress });
   container.register(Tokens.Trainer, {
     useFactory: (c) =>
-      new SgdTrainer({ dense: c.resolve(Tokens.DenseEngine), qubits: c.resolve(Tokens.QubitLayer) }, c.resolve(Tokens.ProgressReporter), c.resolve(Tokens.Clock)),
+      new SgdTrainer(
+        { dense: c.resolve(Tokens.DenseEngine), qubits: c.resolve(Tokens.QubitLayer) },
+        c.resolve(Tokens.ProgressReporter),
+        c.resolve(Tokens.Clock),
+        c.isRegistered(Tokens.NeuronModel, true) ? c.resolve(Tokens.NeuronModel) : qubitNeuron,
+      ),
   });
 }

@@ -9,6 +9,8 @@ export * from "./backend.js";
 export * from "./dataset.js";
 export * from "./metrics.js";
 export * from "./trainer.js";
+export * from "./recording.js";
+export * from "./register.js";
 export * from "./checkpoint.js";
 export * from "./di.js";
 export * from "./parse.js";

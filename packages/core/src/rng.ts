@@ -89,9 +89,19 @@ export function neuronUniforms(key: DrawKey, rows: number, cols: number, out: Fl
 }
 
 /**
- * A sequential stream for set-up work (initial weights, shuffles, splits): the i-th word
- * is philox([i >> 2, id, 0, 0], [seed, purpose])[i & 3], so a stream is reproducible and
- * independent of every other (seed, purpose, id).
+ * One 32-bit word that names a neuron-layer call of a run (its pass, layer and row offset): a
+ * device seeded by the run draws that call's shots from its own stream.
+ */
+export function runStreamId(run: DrawKey): number {
+  const block = new Uint32Array(4);
+  philox4x32(run.pass, run.layer, run.rowOffset, 0, run.seed, Stream.shots, block);
+  return block[0];
+}
+
+/**
+ * A sequential stream for set-up work (initial weights, shuffles, splits) and simulated shots: the
+ * i-th word is philox([i >> 2, id, id2, 0], [seed, purpose])[i & 3], so a stream is reproducible
+ * and independent of every other (seed, purpose, id, id2).
  */
 export class RandomStream {
   private readonly block = new Uint32Array(4);
@@ -102,12 +112,13 @@ export class RandomStream {
     readonly seed: number,
     readonly purpose: StreamName,
     readonly id = 0,
+    readonly id2 = 0,
   ) {}
 
   /** Next unsigned 32-bit word. */
   nextWord(): number {
     const q = this.index & 3;
-    if (q === 0) philox4x32(this.index / 4, this.id, 0, 0, this.seed, Stream[this.purpose], this.block);
+    if (q === 0) philox4x32(this.index / 4, this.id, this.id2, 0, this.seed, Stream[this.purpose], this.block);
     this.index++;
     return this.block[q];
   }

@@ -1,8 +1,8 @@
-import type { Backend, DenseEngine, ExactQubitLayer, Machine, QubitLayer, QubitRegister, ShotQubitLayer, ShotSamplingCapabilities, Tensor } from "./backend.js";
+import { readTensor, type DenseEngine, type LossResult, type Machine, type QubitRegister, type ShotSamplingCapabilities, type Tensor } from "./backend.js";
 import type { Dataset, Split } from "./dataset.js";
-import { CapabilityError, DataError } from "./errors.js";
+import { CapabilityError, ConfigError, DataError } from "./errors.js";
 import { errorRate, majority, type EpochMetrics, type ErrorRate } from "./metrics.js";
-import { neuronLayerParams } from "./neuron.js";
+import { qubitNeuron, type NeuronLayerParams, type NeuronPlugin } from "./neuron.js";
 import { RandomStream } from "./rng.js";
 import { hiddenLayers, validateNetwork, validateTraining, type NetworkSpec, type TrainSpec } from "./spec.js";
 import { checkFinite, initWeights, type LayerWeights, type Weights } from "./weights.js";
@@ -154,7 +154,7 @@ class Buffers {
     this.z = Array.from({ length: H }, () => backend.tensor(rows, spec.width));
     this.d = Array.from({ length: H }, () => backend.tensor(rows, spec.width));
     this.logits = backend.tensor(rows, spec.outputSize);
-    this.q = machine.qubits.qubits(rows, spec.width);
+    this.q = machine.qubits.qubitRegister(rows, spec.width);
   }
 
   gradients() {
@@ -179,13 +179,8 @@ class Buffers {
     });
   }
 
-  getWeights(): LayerWeights[] {
-    return this.w.map((w, l) => ({
-      out: w.rows,
-      in: w.cols,
-      w: this.backend.read(w),
-      b: this.b[l] ? this.backend.read(this.b[l]!) : null,
-    }));
+  getWeights(): Promise<LayerWeights[]> {
+    return readLayers(this.backend, this.w, this.b);
   }
 
   setVelocities(v: Weights): void {
@@ -209,10 +204,20 @@ class Buffers {
     for (const t of all) if (t) be.release(t);
   }
 
-  getVelocities(): LayerWeights[] {
+  getVelocities(): Promise<LayerWeights[]> {
     const g = this.gradients();
-    return g.vW.map((v, l) => ({ out: v.rows, in: v.cols, w: this.backend.read(v), b: g.vB[l] ? this.backend.read(g.vB[l]!) : null }));
+    return readLayers(this.backend, g.vW, g.vB);
   }
+}
+
+/** Weight-shaped tensors read back as layers (synchronously where the engine can). */
+async function readLayers(be: DenseEngine, w: Tensor[], b: (Tensor | null)[]): Promise<LayerWeights[]> {
+  const out: LayerWeights[] = [];
+  for (let l = 0; l < w.length; l++) {
+    const bias = b[l];
+    out.push({ out: w[l].rows, in: w[l].cols, w: await readTensor(be, w[l]), b: bias ? await readTensor(be, bias) : null });
+  }
+  return out;
 }
 
 /**
@@ -222,15 +227,22 @@ class Buffers {
  * continues exactly as the uninterrupted one would.
  */
 export class SgdTrainer implements Trainer {
-  private readonly machine: Machine;
-
-  /** Runs on a simulator backend, or on a machine that pairs a dense engine with a qubit layer. */
+  /**
+   * Runs on a machine (a simulator backend is one) with a neuron model (default: the built-in
+   * qubit neuron of the network's parameters).
+   */
   constructor(
-    machine: Machine | Backend,
+    private readonly machine: Machine,
     private readonly progress: ProgressReporter = silentProgress,
     private readonly clock: Clock = systemClock,
-  ) {
-    this.machine = "dense" in machine ? machine : { dense: machine, qubits: machine };
+    private readonly neuron: NeuronPlugin = qubitNeuron,
+  ) {}
+
+  /** The model of every hidden layer: its parameters, the last one projective. */
+  private layers(network: NetworkSpec): NeuronLayerParams[] {
+    const model = this.neuron.create(network.neuron);
+    const H = hiddenLayers(network);
+    return Array.from({ length: H }, (_, l) => model.layer(l, H));
   }
 
   async train(options: TrainOptions): Promise<TrainResult> {
@@ -239,13 +251,14 @@ export class SgdTrainer implements Trainer {
     const { dataset } = options;
     const { dense: be, qubits } = this.machine;
     if (!be.capabilities.training) {
-      throw new CapabilityError(`backend ${be.name} cannot train (capability "training" is false); train on sim-cpu or sim-wasm and evaluate the weights here with nq eval`);
+      throw new CapabilityError(`backend ${be.name} cannot train (capability "training" is false); train on a simulator that can (sim-cpu, sim-wasm) and evaluate the weights here`);
     }
-    if (!isExact(qubits)) {
-      throw new CapabilityError(`qubit layer ${qubits.name} samples by shots and cannot train (training needs exact sampling); train on a simulator and evaluate the weights here with nq eval`);
+    if (qubits.capabilities.sampling !== "exact") {
+      throw new CapabilityError(`qubit layer ${qubits.name} samples by shots and cannot train (training needs exact sampling); train on a simulator and evaluate the weights here`);
     }
-    const exact = { dense: be, qubits };
     checkDataset(dataset, network);
+    const layers = this.layers(network);
+    const model = layers[0].model;
     const buf = new Buffers(this.machine, network, training.batch);
     try {
       const g = buf.gradients();
@@ -287,14 +300,17 @@ export class SgdTrainer implements Trainer {
             yBatch[r] = dataset.train.y[i];
           }
           be.write(buf.x, xBatch.subarray(0, rows * network.inputSize));
-          forwardExact(exact, buf, network, training.seed, epoch * batches + bi, 0, rows, false);
-          const { loss, predictions } = be.softmaxCrossEntropy(buf.logits, yBatch.subarray(0, rows), g.dLogits, rows);
+          const pass = forward(this.machine, buf, layers, training.seed, epoch * batches + bi, 0, rows, false);
+          if (pass) await pass;
+          const lossResult = be.softmaxCrossEntropy(buf.logits, yBatch.subarray(0, rows), g.dLogits, rows);
+          const { loss, predictions } = lossResult instanceof Promise ? await lossResult : lossResult;
           lossSum += loss;
           for (let r = 0; r < rows; r++) if (predictions[r] !== yBatch[r]) wrong++;
           // Backward: logits layer, then each hidden layer through the straight-through mask.
           be.linearBackward(g.dLogits, buf.d[H - 1], buf.w[H], g.dD[H - 1], g.dW[H], g.dB[H], rows);
           for (let l = H - 1; l >= 0; l--) {
-            be.straightThrough(buf.z[l], g.dD[l], g.dD[l], rows);
+            if (model.straightThroughGradient) be.straightThrough(buf.z[l], g.dD[l], g.dD[l], rows);
+            else await surrogateGradient(be, layers[l], buf.z[l], g.dD[l], rows);
             be.linearBackward(g.dD[l], l === 0 ? buf.x : buf.d[l - 1], buf.w[l], l === 0 ? null : g.dD[l - 1], g.dW[l], g.dB[l], rows);
           }
           for (let l = 0; l <= H; l++) {
@@ -306,9 +322,9 @@ export class SgdTrainer implements Trainer {
         }
         const loss = lossSum / n;
         if (!Number.isFinite(loss)) {
-          throw new DataError(`training diverged at epoch ${epoch + 1} (loss ${loss}); lower --lr or check the data for NaN`);
+          throw new DataError(`training diverged at epoch ${epoch + 1} (loss ${loss}); lower lr or check the data for NaN`, { field: "lr", value: training.lr });
         }
-        const testError1 = options.evaluateEachEpoch === false ? null : this.evaluateExact(exact, buf, network, dataset.test, 1, training.seed, epoch).oneShot.error;
+        const testError1 = options.evaluateEachEpoch === false ? null : score(await this.votes(buf, layers, dataset.test, 1, 1, training.seed, epoch), dataset.test).oneShot.error;
         const seconds = (this.clock.now() - t0) / 1000;
         const metrics: EpochMetrics = { epoch: epoch + 1, loss, trainError: wrong / n, testError1, seconds };
         history.push(metrics);
@@ -317,13 +333,13 @@ export class SgdTrainer implements Trainer {
         if (options.onEpochEnd) {
           await options.onEpochEnd({
             network, training, dataset: datasetId(dataset), epoch: epoch + 1,
-            weights: buf.getWeights(), velocities: buf.getVelocities(), history: [...history],
+            weights: await buf.getWeights(), velocities: await buf.getVelocities(), history: [...history],
           });
         }
         this.progress.report({ kind: "epoch", metrics, epochs: training.epochs, etaSeconds: eta });
         await yieldToEventLoop(); // let progress output and signals through
       }
-      const weights = buf.getWeights();
+      const weights = await buf.getWeights();
       checkFinite(weights, "trained weights");
       return { weights, history, trainSeconds: (this.clock.now() - started) / 1000 };
     } finally {
@@ -339,75 +355,51 @@ export class SgdTrainer implements Trainer {
   async predict(options: PredictOptions): Promise<Predictions> {
     const network = validateNetwork(options.network);
     checkFinite(options.weights, "weights");
-    const { dense, qubits } = this.machine;
-    if (!isExact(qubits)) return this.predictShots({ dense, qubits }, network, options);
-    const buf = new Buffers(this.machine, network, Math.min(EVAL_CHUNK, Math.max(1, options.images.n)));
+    const { images, shots } = options;
+    const caps = this.machine.qubits.capabilities;
+    // An exact layer runs the shots one after the other; a device takes all k shots of an image side
+    // by side in one batch, so each hidden layer of every shot is one call (one job).
+    const side = caps.sampling === "exact" ? 1 : shots;
+    const perBatch = caps.sampling === "exact" ? Math.min(EVAL_CHUNK, Math.max(1, images.n)) : shotBatchImages(caps, network.width, shots, images.n);
+    const buf = new Buffers(this.machine, network, perBatch * side);
     try {
       buf.setWeights(options.weights);
-      return this.predictExact({ dense, qubits }, buf, network, options.images, options.shots, options.seed, null);
+      return await this.votes(buf, this.layers(network), images, shots, side, options.seed, null);
     } finally {
       buf.release();
     }
   }
 
-  /** One-shot and k-shot error on an exact qubit layer (the per-epoch test error of `epoch` uses it too). */
-  private evaluateExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Split, shots: number, seed: number, epoch: number | null): EvalResult {
-    return score(this.predictExact(m, buf, network, split, shots, seed, epoch), split);
-  }
-
   /**
-   * Votes of k shots on an exact qubit layer. The first linear layer is deterministic, so it is
-   * computed once per image; each shot redraws every measurement. Reports progress after every
-   * shot of every chunk of images (`epoch`: see the "eval" progress event).
+   * Votes of k shots. A batch holds buf.rows / side images, each repeated `side` times side by side;
+   * k / side passes run one after the other. The first linear layer is deterministic, so later passes
+   * over the same batch keep its z; every pass redraws every measurement. Reports progress after
+   * every pass of every batch (`epoch`: see the "eval" progress event).
    */
-  private predictExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, split: Images, shots: number, seed: number, epoch: number | null): Predictions {
-    const be = m.dense;
+  private async votes(buf: Buffers, layers: NeuronLayerParams[], split: Images, shots: number, side: number, seed: number, epoch: number | null): Promise<Predictions> {
+    const be = this.machine.dense;
+    const network = buf.spec;
     const t0 = this.clock.now();
     const votes = new Votes(split.n, network.outputSize);
     this.progress.report({ kind: "eval", passes: 0, total: split.n * shots, shots, epoch });
-    for (let start = 0; start < split.n; start += buf.rows) {
-      const rows = Math.min(buf.rows, split.n - start);
-      be.write(buf.x, split.x.subarray(start * network.inputSize, (start + rows) * network.inputSize));
-      for (let s = 0; s < shots; s++) {
-        forwardExact(m, buf, network, seed, EVAL_PASS_BASE + s, start, rows, s > 0);
-        const pred = be.argmax(buf.logits, rows);
-        for (let r = 0; r < rows; r++) votes.add(start + r, pred[r], s === 0);
-        this.progress.report({ kind: "eval", passes: start * shots + (s + 1) * rows, total: split.n * shots, shots, epoch });
+    const perBatch = buf.rows / side;
+    const x = side === 1 ? null : new Float32Array(buf.rows * network.inputSize);
+    for (let start = 0; start < split.n; start += perBatch) {
+      const count = Math.min(perBatch, split.n - start);
+      const rows = count * side;
+      const images = split.x.subarray(start * network.inputSize, (start + count) * network.inputSize);
+      if (x) {
+        for (let r = 0; r < rows; r++) x.set(images.subarray(Math.floor(r / side) * network.inputSize, (Math.floor(r / side) + 1) * network.inputSize), r * network.inputSize);
+        be.write(buf.x, x.subarray(0, rows * network.inputSize));
+      } else be.write(buf.x, images);
+      for (let p = 0; p < shots / side; p++) {
+        const pass = forward(this.machine, buf, layers, seed, EVAL_PASS_BASE + p, start * side, rows, p > 0);
+        if (pass) await pass;
+        const result = be.argmax(buf.logits, rows);
+        const pred = result instanceof Promise ? await result : result;
+        for (let r = 0; r < rows; r++) votes.add(start + Math.floor(r / side), pred[r], p === 0 && r % side === 0);
+        this.progress.report({ kind: "eval", passes: start * shots + (p + 1) * rows, total: split.n * shots, shots, epoch });
       }
-    }
-    return votes.predictions(shots, (this.clock.now() - t0) / 1000);
-  }
-
-  /**
-   * Votes of k shots on a shot-sampling qubit layer (a device). Every image is repeated
-   * `shots` times side by side in one batch, so each hidden layer of all k shots is one call (one
-   * job); the batch holds as many images as the layer's unitsPerCall allows.
-   */
-  private async predictShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, network: NetworkSpec, options: PredictOptions): Promise<Predictions> {
-    const { images: split, shots } = options;
-    const t0 = this.clock.now();
-    const images = shotBatchImages(m.qubits.capabilities, network.width, shots, split.n);
-    const buf = new Buffers(m, network, images * shots);
-    const votes = new Votes(split.n, network.outputSize);
-    const x = new Float32Array(images * shots * network.inputSize);
-    try {
-      buf.setWeights(options.weights);
-      this.progress.report({ kind: "eval", passes: 0, total: split.n * shots, shots, epoch: null });
-      for (let start = 0; start < split.n; start += images) {
-        const count = Math.min(images, split.n - start);
-        for (let i = 0; i < count; i++) {
-          const image = split.x.subarray((start + i) * network.inputSize, (start + i + 1) * network.inputSize);
-          for (let s = 0; s < shots; s++) x.set(image, (i * shots + s) * network.inputSize);
-        }
-        const rows = count * shots;
-        m.dense.write(buf.x, x.subarray(0, rows * network.inputSize));
-        await forwardShots(m, buf, network, options.seed, start, rows);
-        const pred = m.dense.argmax(buf.logits, rows);
-        for (let r = 0; r < rows; r++) votes.add(start + Math.floor(r / shots), pred[r], r % shots === 0);
-        this.progress.report({ kind: "eval", passes: (start + count) * shots, total: split.n * shots, shots, epoch: null });
-      }
-    } finally {
-      buf.release();
     }
     return votes.predictions(shots, (this.clock.now() - t0) / 1000);
   }
@@ -441,12 +433,6 @@ function yieldToEventLoop(): Promise<void> {
     port2.postMessage(null);
   });
 }
-
-function isExact(q: QubitLayer): q is ExactQubitLayer {
-  return q.capabilities.sampling === "exact";
-}
-
-type ExactMachine = { readonly dense: DenseEngine; readonly qubits: ExactQubitLayer };
 
 /** Per-image class votes of k shots, and the class of each image's first shot. */
 class Votes {
@@ -483,26 +469,29 @@ function score(p: Predictions, split: Split): EvalResult {
   return { oneShot: errorRate(wrong1, p.n), kShot: errorRate(wrongK, p.n), shots: p.shots, seconds: p.seconds };
 }
 
-/** One forward pass of the rows in buf.x; `reuseFirstLayer` keeps z of layer 1 from the previous pass. */
-function forwardExact(m: ExactMachine, buf: Buffers, network: NetworkSpec, seed: number, pass: number, rowOffset: number, rows: number, reuseFirstLayer: boolean): void {
-  const H = hiddenLayers(network);
-  m.qubits.resetQubits(buf.q, rows);
-  for (let l = 0; l < H; l++) {
+/**
+ * One forward pass of the rows in buf.x (hidden layers from `from` on); `reuseFirstLayer` keeps z of
+ * layer 1 from the previous pass. Returns undefined when every qubit layer call was synchronous, else
+ * a promise of the rest of the pass: callers await only then, so simulators keep a synchronous loop.
+ */
+function forward(m: Machine, buf: Buffers, layers: NeuronLayerParams[], seed: number, pass: number, rowOffset: number, rows: number, reuseFirstLayer: boolean, from = 0): Promise<void> | undefined {
+  const H = layers.length;
+  if (from === 0) m.qubits.resetQubits(buf.q, rows);
+  for (let l = from; l < H; l++) {
     if (!(l === 0 && reuseFirstLayer)) hiddenLinear(m.dense, buf, l, rows);
-    m.qubits.neuronLayer(buf.z[l], buf.q, buf.d[l], neuronLayerParams(network.neuron, l, H), { seed, pass, layer: l, rowOffset }, rows);
+    const pending = m.qubits.neuronLayer(buf.z[l], buf.q, buf.d[l], layers[l], { seed, pass, layer: l, rowOffset }, rows);
+    if (pending) return pending.then(() => forward(m, buf, layers, seed, pass, rowOffset, rows, reuseFirstLayer, l + 1));
   }
   m.dense.linear(buf.d[H - 1], buf.w[H], buf.b[H], buf.logits, rows, true);
+  return undefined;
 }
 
-/** The same forward pass on a shot-sampling qubit layer: each hidden layer is awaited. */
-async function forwardShots(m: { dense: DenseEngine; qubits: ShotQubitLayer }, buf: Buffers, network: NetworkSpec, seed: number, rowOffset: number, rows: number): Promise<void> {
-  const H = hiddenLayers(network);
-  m.qubits.resetQubits(buf.q, rows);
-  for (let l = 0; l < H; l++) {
-    hiddenLinear(m.dense, buf, l, rows);
-    await m.qubits.neuronLayer(buf.z[l], buf.q, buf.d[l], neuronLayerParams(network.neuron, l, H), { seed, pass: EVAL_PASS_BASE, layer: l, rowOffset }, rows);
-  }
-  m.dense.linear(buf.d[H - 1], buf.w[H], buf.b[H], buf.logits, rows, true);
+/** dD *= the model's surrogate gradient of z, element by element on the host (models without a kernel). */
+async function surrogateGradient(be: DenseEngine, layer: NeuronLayerParams, z: Tensor, dD: Tensor, rows: number): Promise<void> {
+  const zs = await readTensor(be, z, rows);
+  const ds = await readTensor(be, dD, rows);
+  for (let i = 0; i < ds.length; i++) ds[i] *= layer.model.gradient(zs[i], layer.g);
+  be.write(dD, ds);
 }
 
 /** z of hidden layer l from the input (l = 0) or the previous layer's outcomes (+1/-1). */
@@ -514,7 +503,7 @@ function checkDataset(dataset: Dataset, network: NetworkSpec): void {
   if (dataset.inputSize !== network.inputSize || dataset.numClasses > network.outputSize) {
     throw new DataError(`dataset ${dataset.name} has ${dataset.inputSize} inputs and ${dataset.numClasses} classes; the network expects ${network.inputSize} and ${network.outputSize}`);
   }
-  if (dataset.train.n === 0) throw new DataError(`dataset ${dataset.name} has no training images; use --train-size >= 1`);
+  if (dataset.train.n === 0) throw new ConfigError("trainSize", 0, "at least 1 training image", `dataset ${dataset.name} has no training images`);
 }
 
 /** What identifies the data a checkpoint was trained on. */
@@ -536,11 +525,11 @@ function assertResumable(ck: Checkpoint, network: NetworkSpec, training: TrainSp
   ];
   if (differ.length > 0) {
     throw new DataError(
-      `the checkpoint was made with other options: ${differ.join(", ")}; use the checkpoint's values (only epochs may grow) or a new --out directory`,
+      `the checkpoint was made with other options: ${differ.join(", ")}; use the checkpoint's values (only epochs may grow) or start a new run`,
     );
   }
   if (ck.epoch > training.epochs) {
-    throw new DataError(`the checkpoint is at epoch ${ck.epoch}, past --epochs ${training.epochs}; raise --epochs to continue`);
+    throw new ConfigError("epochs", training.epochs, `at least ${ck.epoch}, the epoch of the checkpoint`, `the checkpoint is at epoch ${ck.epoch}, past epochs ${training.epochs}; raise epochs to continue`);
   }
 }
 

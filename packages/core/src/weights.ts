@@ -37,7 +37,7 @@ export function firstNonFinite(weights: Weights): string | null {
 /** Throws a DataError naming the first layer and index whose weight is not finite. */
 export function checkFinite(weights: Weights, what = "weights"): void {
   const bad = firstNonFinite(weights);
-  if (bad) throw new DataError(`${what}: ${bad}; training diverged or the file is corrupt (lower --lr, or use a valid file)`);
+  if (bad) throw new DataError(`${what}: ${bad}; training diverged or the file is corrupt (lower lr, or use a valid file)`, { field: "lr" });
 }
 
 export function cloneWeights(weights: Weights): LayerWeights[] {

@@ -140,9 +140,9 @@ describe("the gate sequence", () => {
   it("realises the outcome probabilities and post-measurement state on an independent state-vector simulator", () => {
     for (const g of [0.15, 0.6, 1.3, HALF_PI]) for (const z of [-1.2, -0.1, 0.4, 2]) for (const start of [{ alpha: 0.3, m: 1 as const }, { alpha: 2.5, m: -1 as const }]) {
       const m = model(0.7, g);
-      const gates = m.gates(start, z, g);
-      const sim = runCircuit(gates);
       const alpha = start.alpha + m.rotation(z, start.m);
+      const gates = m.gates(alpha, g);
+      const sim = runCircuit(gates);
       if (g === HALF_PI) {
         expect(gates.map((x) => x.op)).toEqual(["ry", "measure"]);
         expect(sim.pNeuron0).toBeCloseTo(probPlus(alpha, g), 12);
@@ -160,6 +160,7 @@ describe("the gate sequence", () => {
 describe("the straight-through estimator", () => {
   it("is 1 inside |z| < 1 and 0 outside, for every a and g", () => {
     expect([-1.01, -1, -0.99, 0, 0.99, 1, 3].map(straightThrough)).toEqual([0, 0, 1, 1, 1, 0, 0]);
-    expect(model(2, 0.3).straightThrough(0.5)).toBe(1);
+    expect([model(2, 0.3).gradient(0.5, 0.3), model(2, 0.3).gradient(1.5, 0.3)]).toEqual([1, 0]);
+    expect(model(2, 0.3).straightThroughGradient).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, DataError, HALF_PI } from "@natural-quantization/core";
+import { ConfigError, DataError, HALF_PI, isProjective, qubitNeuron, type NeuronModel } from "@natural-quantization/core";
 import type { Angle, Circuit, Operation } from "./circuit.js";
 import type { Target } from "./target.js";
 import { couplerError, deviceHealth, isAvoidedCoupler, readoutError, usableQubits, type DeviceHealth } from "./device-health.js";
@@ -13,11 +13,13 @@ import { couplerError, deviceHealth, isAvoidedCoupler, readoutError, usableQubit
  * Bit order, stated once: in a block, classical bit c[i] is the outcome of slot i (the neuron
  * qubit for g = pi/2, the ancilla for g < pi/2), and outcome 0 means m' = +1, outcome 1 m' = -1.
  *
+ * The gates of each unit are the neuron model's (NeuronModel.gates), placed on the unit's
+ * physical qubits; for the built-in model:
  * - g = pi/2 (Model 1 and every last hidden layer): neuron `ry(angle)`, `c[i] = measure neuron`.
  * - g < pi/2 (Model 2): neuron `ry(angle)`, then the weak measurement through an ancilla on a
- *   coupled qubit. The paper's form is ancilla `ry(pi/2 - g)`, `cry(2g)` neuron -> ancilla; the
- *   default here is the equal one-CZ form ancilla `ry(-g)`, `cz`, ancilla `ry(pi/2)` (one
- *   two-qubit gate instead of two after compilation). `c[i] = measure ancilla`.
+ *   coupled qubit: ancilla `ry(pi/2 - g)`, `cry(2g)` neuron -> ancilla, `c[i] = measure ancilla`.
+ * The weak form "cz" (the default) rewrites an ancilla's `ry(a)`, `cry(t)` into the equal
+ * `ry(-t/2)`, `cz`, `ry(a + t/2)` (one two-qubit gate instead of two after compilation).
  */
 export type WeakForm = "cz" | "cry";
 
@@ -68,7 +70,7 @@ export function planLayer(target: Target, g: number, options: LayoutOptions = {}
   }
   const avoided = deviceHealth(target, options.maxReadoutError);
   const usable = usableQubits(target, avoided, allowed);
-  const projective = g === HALF_PI;
+  const projective = isProjective(g);
   const base = { target: target.name, numQubits: target.numQubits, g, projective, weakForm: options.weakForm ?? "cz", avoided };
   const readout = (q: number) => readoutError(target, q);
   if (projective) {
@@ -219,37 +221,55 @@ export function unitsPerBlock(layout: LayerLayout): number {
   return layout.neuronQubits.length;
 }
 
+/** The part of a neuron model the circuits come from. */
+export type NeuronGates = Pick<NeuronModel, "gates">;
+
+/** The built-in model's gates (they depend only on the angle and g). */
+export const BUILTIN_GATES: NeuronGates = qubitNeuron.create({ a: 0, g: HALF_PI, activation: "tanh" });
+
 /** One block with the given slot angles (length <= units per block); slot i reads into c[i]. */
-function blockCircuit(layout: LayerLayout, angles: readonly Angle[], numParams: number): Circuit {
+function blockCircuit(layout: LayerLayout, angles: readonly Angle[], numParams: number, model: NeuronGates): Circuit {
   const ops: Operation[] = [];
   const measures: Operation[] = [];
   angles.forEach((angle, i) => {
-    const neuron = layout.neuronQubits[i];
-    ops.push({ op: "ry", qubit: neuron, angle });
-    if (layout.projective) {
-      measures.push({ op: "measure", qubit: neuron, clbit: i });
-      return;
+    const place = (q: "neuron" | "ancilla"): number => {
+      if (q === "neuron") return layout.neuronQubits[i];
+      if (layout.projective) throw new ConfigError("g", layout.g, "below pi/2 for a neuron model whose read-out uses an ancilla (a layout without ancillas was planned)");
+      return layout.ancillaQubits[i];
+    };
+    const unit: Operation[] = [];
+    for (const gate of model.gates<Angle>(angle, layout.g)) {
+      if (gate.op === "measure") measures.push({ op: "measure", qubit: place(gate.qubit), clbit: i });
+      else if (gate.op === "ry") unit.push({ op: "ry", qubit: place(gate.qubit), angle: gate.angle });
+      else unit.push({ op: "cry", control: place(gate.control), target: place(gate.target), angle: gate.angle });
     }
-    const ancilla = layout.ancillaQubits[i];
-    const g = layout.g;
-    if (layout.weakForm === "cry") {
-      ops.push({ op: "ry", qubit: ancilla, angle: HALF_PI - g });
-      ops.push({ op: "cry", control: neuron, target: ancilla, angle: 2 * g });
-    } else {
-      ops.push({ op: "ry", qubit: ancilla, angle: -g });
-      ops.push({ op: "cz", control: neuron, target: ancilla });
-      ops.push({ op: "ry", qubit: ancilla, angle: HALF_PI });
-    }
-    measures.push({ op: "measure", qubit: ancilla, clbit: i });
+    ops.push(...(layout.weakForm === "cz" ? czForm(unit) : unit));
   });
   return { numQubits: layout.numQubits, numClbits: angles.length, ops: [...ops, ...measures], ...(numParams > 0 ? { numParams } : {}) };
 }
 
+/**
+ * A fresh qubit's `ry(a)` followed by `cry(t)` onto it becomes `ry(-t/2)`, `cz`, `ry(a + t/2)`: the same
+ * state (control 0: ry(a); control 1: ry(a + t)) with one CZ instead of a controlled rotation.
+ */
+function czForm(unit: readonly Operation[]): Operation[] {
+  const out: Operation[] = [];
+  for (let k = 0; k < unit.length; k++) {
+    const [a, b] = [unit[k], unit[k + 1]];
+    const touched = (q: number) => unit.slice(0, k).some((op) => "qubit" in op ? op.qubit === q : "target" in op && (op.target === q || op.control === q));
+    if (a.op === "ry" && b?.op === "cry" && b.target === a.qubit && typeof a.angle === "number" && typeof b.angle === "number" && !touched(a.qubit)) {
+      out.push({ op: "ry", qubit: a.qubit, angle: -b.angle / 2 }, { op: "cz", control: b.control, target: b.target }, { op: "ry", qubit: a.qubit, angle: a.angle + b.angle / 2 });
+      k++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** The parameterised block: slot i's neuron turns by ry(p[i]). Bind it with rows from {@link layerBindings}. */
-export function layerTemplate(layout: LayerLayout): Circuit {
+export function layerTemplate(layout: LayerLayout, model: NeuronGates = BUILTIN_GATES): Circuit {
   const n = unitsPerBlock(layout);
   const angles: Angle[] = Array.from({ length: n }, (_, i) => ({ param: i, scale: 1, offset: 0 }));
-  return blockCircuit(layout, angles, n);
+  return blockCircuit(layout, angles, n, model);
 }
 
 /**
@@ -270,12 +290,12 @@ export function layerBindings(layout: LayerLayout, angles: Float64Array): number
 }
 
 /** Concrete block circuits (for providers without parameter bindings); the last holds only the remaining units. */
-export function layerCircuits(layout: LayerLayout, angles: Float64Array): Circuit[] {
+export function layerCircuits(layout: LayerLayout, angles: Float64Array, model: NeuronGates = BUILTIN_GATES): Circuit[] {
   checkAngles(angles);
   const u = unitsPerBlock(layout);
   const circuits: Circuit[] = [];
   for (let start = 0; start < angles.length; start += u) {
-    circuits.push(blockCircuit(layout, Array.from(angles.subarray(start, Math.min(start + u, angles.length))), 0));
+    circuits.push(blockCircuit(layout, Array.from(angles.subarray(start, Math.min(start + u, angles.length))), 0, model));
   }
   return circuits;
 }

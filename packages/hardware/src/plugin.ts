@@ -105,7 +105,7 @@ export async function createHardwareLayer(dense: DenseEngine, settings: Hardware
 export const backend: BackendPlugin = {
   name: "hardware",
   description: "quantum hardware: each hidden layer runs as circuits on a provider (local simulator or IBM Quantum); dense math on a simulator",
-  borrowsDense: true,
+  provides: "qubits",
   async register(container) {
     if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
     // The run's progress reporter, where the caller bound one before the backend (the CLI does).

@@ -58,13 +58,35 @@ export interface JobStatus {
   readonly status: "Queued" | "Running" | "Completed" | "Failed" | "Cancelled";
 }
 
+/**
+ * What seeds a simulating provider's shots, taken from the run context of the layer call: Pub p of
+ * the job draws its shots from core's counter-based stream (seed, "shots", firstPub + p, stream).
+ * The same run seed thus gives the same shots whatever else ran before; devices ignore it.
+ */
+export interface ShotSeed {
+  /** The run seed (unsigned 32-bit). */
+  readonly seed: number;
+  /** The call within the run (a hash of its forward pass, layer and row offset). */
+  readonly stream: number;
+  /** Index of the job's first Pub within the call (a call may be split into several jobs). */
+  readonly firstPub: number;
+}
+
+/** How one job is run. */
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly onStatus?: (s: JobStatus) => void;
+  /** Seeds a simulating provider's shots (see ShotSeed). */
+  readonly seed?: ShotSeed;
+}
+
 export interface QuantumProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
   /** The device the programs run on, as data. */
   target(): Promise<Target>;
   /** Runs a job to the end and returns every shot's bits, in the order of job.pubs. */
-  run(job: CircuitJob, options?: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void }): Promise<JobResult>;
+  run(job: CircuitJob, options?: RunOptions): Promise<JobResult>;
   /** Ends what a run left open (IBM: the batch session); the provider may be used no more. */
   close?(): Promise<void>;
 }

@@ -8,11 +8,11 @@ import {
   hiddenLayers,
   neuronLayerParams,
   probPlus,
+  recordingQubitLayer,
   SgdTrainer,
   target,
   type Backend,
   type DenseEngine,
-  type ExactQubitLayer,
   type NetworkSpec,
   type Weights,
 } from "@natural-quantization/core";
@@ -47,18 +47,10 @@ export async function inspectImage(backend: Backend, network: NetworkSpec, weigh
   const zs: Float32Array[] = [];
   const ds: Float32Array[] = [];
   const predictions: number[] = [];
-  const qubits: ExactQubitLayer = {
-    name: backend.name,
-    capabilities: backend.capabilities,
-    qubits: (rows, cols) => backend.qubits(rows, cols),
-    resetQubits: (q, n) => backend.resetQubits(q, n),
-    release: (q) => backend.release?.(q),
-    neuronLayer(z, q, d, params, draw, n) {
-      zs.push(backend.read(z, 1));
-      backend.neuronLayer(z, q, d, params, draw, n);
-      ds.push(backend.read(d, 1));
-    },
-  };
+  const qubits = recordingQubitLayer(backend, ({ z, d }) => {
+    zs.push(backend.readSync(z, 1));
+    ds.push(backend.readSync(d, 1));
+  });
   // The dense engine as is, except that argmax also reports each shot's class.
   const dense = new Proxy(backend, {
     get(target, key) {

@@ -6,6 +6,7 @@ import {
   encodeCheckpoint,
   HALF_PI,
   hiddenLayers,
+  isProjective,
   neuronLayerParams,
   PAPER_NETWORK,
   serializeWeights,
@@ -278,7 +279,7 @@ async function inspect(id: RunId, image: number, layer: number, shots: number, s
     outcome: ins.layers.map((shot) => shot[l].outcome),
     carried: ins.layers.map((shot) => shot[l].carried),
     votes: ins.votes,
-    projective: Math.sin(neuronLayerParams(r.network.neuron, l, H).g) === 1,
+    projective: isProjective(neuronLayerParams(r.network.neuron, l, H).g),
   });
 }
 

@@ -1,15 +1,16 @@
 import {
+  AngleRegister,
   CapabilityError,
-  neuronUniforms,
-  QubitNeuronModel,
   type Backend,
   type BackendCapabilities,
-  type DrawKey,
+  type LossResult,
   type NeuronLayerParams,
   type QubitRegister,
+  type RunContext,
   type Tensor,
 } from "@natural-quantization/core";
 import { Matrix } from "ml-matrix";
+import { NeuronStepper } from "./neuron-steps.js";
 
 /** A tensor of this backend: an ml-matrix Matrix (float64). */
 class CpuTensor implements Tensor {
@@ -23,27 +24,9 @@ class CpuTensor implements Tensor {
   }
 }
 
-class CpuQubits implements QubitRegister {
-  readonly kind = "qubits";
-  readonly alpha: Float64Array;
-  readonly m: Int8Array;
-  constructor(
-    readonly rows: number,
-    readonly cols: number,
-  ) {
-    this.alpha = new Float64Array(rows * cols);
-    this.m = new Int8Array(rows * cols).fill(1);
-  }
-}
-
 function own(t: Tensor): Matrix {
   if (!(t instanceof CpuTensor)) throw new CapabilityError("sim-cpu was given a tensor made by another backend; make tensors with the backend that uses them");
   return t.m;
-}
-
-function ownQubits(q: QubitRegister): CpuQubits {
-  if (!(q instanceof CpuQubits)) throw new CapabilityError("sim-cpu was given a qubit register made by another backend");
-  return q;
 }
 
 /** The first n rows of m (a copy when n < rows, m itself otherwise). */
@@ -52,11 +35,14 @@ function head(m: Matrix, n: number): Matrix {
 }
 
 /**
- * The reference backend: ml-matrix for the linear algebra, the NeuronModel of core for every
- * neuron, float64 throughout. Obviously correct rather than fast; other backends are held to it.
+ * The reference backend: ml-matrix for the linear algebra, the network's NeuronModel (any model)
+ * for every neuron, float64 throughout. Obviously correct rather than fast; other backends are
+ * held to it. It is a whole machine: `dense` and `qubits` are the backend itself.
  */
 export class CpuBackend implements Backend {
   readonly name: string = "sim-cpu";
+  readonly dense: CpuBackend = this;
+  readonly qubits: CpuBackend = this;
   readonly capabilities: BackendCapabilities = {
     training: true,
     sampling: "exact",
@@ -65,7 +51,7 @@ export class CpuBackend implements Backend {
     noise: false,
     threads: 1,
   };
-  private uniforms = new Float64Array(0);
+  private readonly stepper = new NeuronStepper();
 
   tensor(rows: number, cols: number): Tensor {
     return new CpuTensor(Matrix.zeros(rows, cols));
@@ -81,19 +67,21 @@ export class CpuBackend implements Backend {
     for (let r = 0; r < rows; r++) for (let c = 0; c < m.columns; c++) m.set(rowOffset + r, c, data[r * m.columns + c]);
   }
 
-  read(t: Tensor, rows?: number): Float32Array {
+  readSync(t: Tensor, rows?: number): Float32Array {
     const m = own(t);
     return Float32Array.from(head(m, rows ?? m.rows).to1DArray());
   }
 
-  qubits(rows: number, cols: number): QubitRegister {
-    return new CpuQubits(rows, cols);
+  async read(t: Tensor, rows?: number): Promise<Float32Array> {
+    return this.readSync(t, rows);
+  }
+
+  qubitRegister(rows: number, cols: number): QubitRegister {
+    return new AngleRegister(this, rows, cols);
   }
 
   resetQubits(q: QubitRegister, n: number): void {
-    const r = ownQubits(q);
-    r.alpha.fill(0, 0, n * r.cols);
-    r.m.fill(1, 0, n * r.cols);
+    AngleRegister.of(q, this, "sim-cpu").reset(n);
   }
 
   dispose(): void {}
@@ -111,21 +99,11 @@ export class CpuBackend implements Backend {
     if (dX) own(dX).setSubMatrix(g.mmul(own(w)), 0, 0);
   }
 
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void {
-    const zm = own(z), dm = own(d), reg = ownQubits(q);
-    const cols = zm.columns;
-    if (this.uniforms.length < n * cols) this.uniforms = new Float64Array(n * cols);
-    neuronUniforms(draw, n, cols, this.uniforms);
-    const model = new QubitNeuronModel(params);
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < cols; j++) {
-        const i = r * cols + j;
-        const next = model.step({ alpha: reg.alpha[i], m: reg.m[i] as 1 | -1 }, zm.get(r, j), this.uniforms[i], params.g);
-        reg.alpha[i] = next.alpha;
-        reg.m[i] = next.m;
-        dm.set(r, j, next.m);
-      }
-    }
+  /** Any neuron model, through its interface, on the float64 z of the tensor. */
+  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, run: RunContext, n: number): void {
+    const zm = own(z), dm = own(d), reg = AngleRegister.of(q, this, "sim-cpu");
+    const out = this.stepper.step(params, reg, head(zm, n).to1DArray(), run, n);
+    for (let r = 0; r < n; r++) for (let j = 0; j < zm.columns; j++) dm.set(r, j, out[r * zm.columns + j]);
   }
 
   straightThrough(z: Tensor, dD: Tensor, dZ: Tensor, n: number): void {
@@ -133,7 +111,7 @@ export class CpuBackend implements Backend {
     for (let r = 0; r < n; r++) for (let j = 0; j < zm.columns; j++) out.set(r, j, Math.abs(zm.get(r, j)) < 1 ? gm.get(r, j) : 0);
   }
 
-  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): { loss: number; predictions: Int32Array } {
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): LossResult {
     const lm = own(logits);
     const dm = dLogits ? own(dLogits) : null;
     let loss = 0;

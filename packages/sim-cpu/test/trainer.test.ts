@@ -101,7 +101,7 @@ describe("SgdTrainer on sim-cpu", () => {
   it("refuses to train on a backend without the training capability, and rejects NaN weights", async () => {
     const be = new CpuBackend();
     const evalOnly = Object.assign(Object.create(be) as Backend, { capabilities: { ...be.capabilities, training: false } });
-    await expect(new SgdTrainer(evalOnly).train({ network: net(0.5), training: spec(), dataset: data })).rejects.toThrow(CapabilityError);
+    await expect(new SgdTrainer({ dense: evalOnly, qubits: be }).train({ network: net(0.5), training: spec(), dataset: data })).rejects.toThrow(CapabilityError);
     const r = await new SgdTrainer(be).train({ network: net(0.5), training: spec({ epochs: 1 }), dataset: data });
     r.weights[0].w[3] = Number.NaN;
     await expect(new SgdTrainer(be).evaluate({ network: net(0.5), weights: r.weights, split: data.test, shots: 1, seed: 0 })).rejects.toThrow(/layer 1 w\[3\] is NaN/);

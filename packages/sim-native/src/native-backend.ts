@@ -2,11 +2,14 @@ import { availableParallelism } from "node:os";
 import {
   CapabilityError,
   ConfigError,
+  isBuiltinNeuron,
+  isProjective,
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
-  type DrawKey,
+  type LossResult,
   type NeuronLayerParams,
+  type RunContext,
   type QubitRegister,
   type Tensor,
 } from "@natural-quantization/core";
@@ -152,6 +155,9 @@ const MAX_CHUNKS = 64;
  */
 export class NativeBackend implements Backend {
   readonly name = "sim-native";
+  /** A whole machine: dense engine and exact qubit layer are the backend itself. */
+  readonly dense: NativeBackend = this;
+  readonly qubits: NativeBackend = this;
   readonly capabilities: BackendCapabilities;
   /** Instruction set of the kernels in use ("avx512", "avx2" or "portable"). */
   readonly isa: string;
@@ -219,7 +225,11 @@ export class NativeBackend implements Backend {
     w.version++;
   }
 
-  read(t: Tensor, rows?: number): Float32Array {
+  async read(t: Tensor, rows?: number): Promise<Float32Array> {
+    return this.readSync(t, rows);
+  }
+
+  readSync(t: Tensor, rows?: number): Float32Array {
     const w = this.own(t);
     const n = rows ?? w.rows;
     if (!(Number.isInteger(n) && n >= 0 && n <= w.rows)) throw new RangeError(`read of ${n} rows from a ${w.rows}x${w.cols} tensor`);
@@ -234,7 +244,7 @@ export class NativeBackend implements Backend {
     return out;
   }
 
-  qubits(rows: number, cols: number): QubitRegister {
+  qubitRegister(rows: number, cols: number): QubitRegister {
     this.live();
     const m = this.alloc(rows * cols);
     const blocks = [m];
@@ -362,7 +372,11 @@ export class NativeBackend implements Backend {
   // ----------------------------------------------------------------------------------------
   // Neurons, loss, optimizer
 
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void {
+  /** The built-in neuron model only, in the kernels; another model is refused. */
+  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: RunContext, n: number): void {
+    if (!isBuiltinNeuron(params.model)) {
+      throw new CapabilityError(`sim-native runs only the built-in neuron model "qubit" in its kernels, not "${params.model.name}"; run that model on sim-cpu`);
+    }
     const Z = this.own(z), D = this.own(d), Q = this.ownQubits(q);
     if (Z.cols !== Q.cols || D.cols !== Q.cols) throw new RangeError("neuronLayer: z, d and the register must have the same columns");
     this.rowsCheck(n, Math.min(Z.rows, D.rows, Q.rows));
@@ -371,8 +385,7 @@ export class NativeBackend implements Backend {
     const { a, g, activation } = params;
     if (!(a >= 0) || !(g >= 0 && g <= HALF_PI + 1e-4)) throw new RangeError(`neuronLayer: needs a >= 0 and 0 <= g <= pi/2, got a=${a} g=${g}`);
     const sg = Math.sin(g);
-    // sin(g) === 1 is exactly the projective measurement of the reference (P = (1 + cos alpha) / 2).
-    const projective = sg === 1;
+    const projective = isProjective(g);
     // The float32 screen needs 1/a as a finite float32; a below 1e-30 takes the float64 path.
     const mode = projective && n <= Q.cleanRows ? (a === 0 ? 0 : a >= 1e-30 ? 1 : 2) : 2;
     const cols = Q.cols;
@@ -409,7 +422,7 @@ export class NativeBackend implements Backend {
     O.version++;
   }
 
-  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): { loss: number; predictions: Int32Array } {
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): LossResult {
     const L = this.own(logits), D = dLogits ? this.own(dLogits) : null;
     this.rowsCheck(n, L.rows);
     this.rowMajor(L);

@@ -8,7 +8,7 @@ import {
   neuronLayerParams,
   type Backend,
   type Dataset,
-  type ExactQubitLayer,
+  recordingQubitLayer,
   type Machine,
   type NetworkSpec,
   type NeuronParams,
@@ -28,17 +28,10 @@ function data(): Dataset {
 function recording(be: Backend): { machine: Machine; outcomes: Float32Array[]; inputs: Float32Array[] } {
   const outcomes: Float32Array[] = [];
   const inputs: Float32Array[] = [];
-  const qubits: ExactQubitLayer = {
-    name: be.name,
-    capabilities: be.capabilities,
-    qubits: (rows, cols) => be.qubits(rows, cols),
-    resetQubits: (q, n) => be.resetQubits(q, n),
-    neuronLayer(z, q, d, params, draw, n) {
-      inputs.push(be.read(z, n));
-      be.neuronLayer(z, q, d, params, draw, n);
-      outcomes.push(be.read(d, n));
-    },
-  };
+  const qubits = recordingQubitLayer(be, ({ z, d, n }) => {
+    inputs.push(be.readSync(z, n));
+    outcomes.push(be.readSync(d, n));
+  });
   return { machine: { dense: be, qubits }, outcomes, inputs };
 }
 
@@ -125,13 +118,13 @@ describe("sim-native agrees with sim-wasm", () => {
       const outs: Float32Array[][] = [];
       for (const be of [new WasmBackend({ threads: 1 }), new NativeBackend({ threads: 2 })] as Backend[]) {
         try {
-          const q = be.qubits(rows, cols), z = be.tensor(rows, cols), d = be.tensor(rows, cols);
+          const q = be.qubitRegister(rows, cols), z = be.tensor(rows, cols), d = be.tensor(rows, cols);
           be.resetQubits(q, rows);
           const layers: Float32Array[] = [];
           for (let l = 0; l < 3; l++) {
             be.write(z, Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.731 + l) * 1.5));
             be.neuronLayer(z, q, d, neuronLayerParams(neuron, l, 3), { seed: 77, pass: EVAL_PASS_BASE + 3, layer: l, rowOffset: 1000 }, rows);
-            layers.push(be.read(d));
+            layers.push(be.readSync(d));
           }
           outs.push(layers);
         } finally {
@@ -151,11 +144,11 @@ describe("sim-native agrees with sim-wasm", () => {
         const params = neuronLayerParams({ a, g: HALF_PI, activation: "tanh" }, 0, 1);
         const key = { seed: 3, pass: 4, layer: 0, rowOffset: 0 };
         const [ref] = referenceNeuronLayers([zArr], rows, cols, [params], [key]);
-        const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
+        const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubitRegister(rows, cols);
         be.write(z, zArr);
         be.resetQubits(q, rows);
         be.neuronLayer(z, q, d, params, key, rows);
-        expect(Array.from(be.read(d))).toEqual(Array.from(ref));
+        expect(Array.from(be.readSync(d))).toEqual(Array.from(ref));
       }
     } finally {
       be.dispose();

@@ -27,7 +27,7 @@ const CHECK = `
   const ws = Float32Array.from({ length: out * K }, (_, i) => Math.cos(i * 0.3));
   const x = be.tensor(n, K), w = be.tensor(out, K), y = be.tensor(n, out);
   be.write(x, xs); be.write(w, ws); be.linear(x, w, null, y, n);
-  let worst = 0; const got = be.read(y);
+  let worst = 0; const got = be.readSync(y);
   for (let i = 0; i < n; i++) for (let o = 0; o < out; o++) {
     let s = 0; for (let k = 0; k < K; k++) s += xs[i * K + k] * ws[o * K + k];
     worst = Math.max(worst, Math.abs(got[i * out + o] - s));
@@ -53,11 +53,11 @@ const CHECK = `
     const params = [0, 1].map((l) => neuronLayerParams(neuron, l, 2));
     const keys = [0, 1].map((layer) => ({ seed: 5, pass: 6, layer, rowOffset: 7 }));
     const ref = referenceNeuronLayers([zArr, zArr], params, keys);
-    const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
+    const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubitRegister(rows, cols);
     be.write(z, zArr); be.resetQubits(q, rows);
     for (let l = 0; l < 2; l++) {
       be.neuronLayer(z, q, d, params[l], keys[l], rows);
-      const o = be.read(d);
+      const o = be.readSync(d);
       for (let i = 0; i < rows * cols; i++) if (o[i] === ref[l][i]) same++;
     }
   }

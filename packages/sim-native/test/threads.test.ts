@@ -31,14 +31,16 @@ function fold(hash: number, values: Float32Array): number {
 function observed(be: NativeBackend): { backend: Backend; seen: { outcomes: number; predictions: number; layers: number } } {
   const seen = { outcomes: 0x811c9dc5, predictions: 0x811c9dc5, layers: 0 };
   const backend = new Proxy(be, {
-    get(target, prop) {
+    get(target, prop, receiver) {
+      // The machine's parts are the observed backend itself.
+      if (prop === "dense" || prop === "qubits") return receiver;
       const v: unknown = Reflect.get(target, prop);
       if (typeof v !== "function") return v;
       if (prop === "neuronLayer") {
         return (...a: Parameters<NativeBackend["neuronLayer"]>) => {
           target.neuronLayer(...a);
           const [, , d, , , n] = a;
-          seen.outcomes = fold(seen.outcomes, target.read(d as Tensor, n));
+          seen.outcomes = fold(seen.outcomes, target.readSync(d as Tensor, n));
           seen.layers++;
         };
       }

@@ -1,6 +1,7 @@
 // The browser entry of sim-wasm: no Node modules. The kernels are fetched, helper threads are Web
 // Workers made from a Blob, and the backend runs inside a dedicated Worker (Atomics.wait, which
 // the pool uses to wait for its helpers, is not allowed on a page's main thread).
+import { registerBackendAsync, type BackendPlugin } from "@natural-quantization/core";
 import { KERNELS_URL } from "./kernels.js";
 import type { SpawnWorker } from "./pool.js";
 import { WasmBackend, type WasmBackendOptions } from "./wasm-backend.js";
@@ -71,3 +72,12 @@ export async function createBrowserBackend(options: BrowserBackendOptions = {}):
   }
   return backend;
 }
+
+/** The plugin of the browser entry: an asynchronous factory (kernels fetched and compiled, helpers started). */
+export const backend: BackendPlugin = {
+  name: "sim-wasm",
+  description: "fast simulator in the browser: WebAssembly SIMD kernels, Web Worker helpers when the page is cross-origin isolated",
+  provides: "machine",
+  priority: 2,
+  register: (container, options) => registerBackendAsync(container, () => createBrowserBackend(options)),
+};

@@ -1,12 +1,16 @@
 import {
   CapabilityError,
   ConfigError,
+  HALF_PI,
+  isBuiltinNeuron,
+  isProjective,
   type Backend,
   type BackendCapabilities,
   type BackendOptions,
-  type DrawKey,
+  type LossResult,
   type NeuronLayerParams,
   type QubitRegister,
+  type RunContext,
   type Tensor,
 } from "@natural-quantization/core";
 import { Heap } from "./heap.js";
@@ -115,7 +119,6 @@ class WasmQubits implements QubitRegister {
   ) {}
 }
 
-const HALF_PI = Math.PI / 2;
 const SCRATCH_MIN = 1 << 16;
 /** Sign-input products of at least this many rows use look-up tables (assembly: signTables). */
 const TABLE_ROWS = 16;
@@ -144,6 +147,9 @@ export function rowStride(cols: number): number {
  */
 export class WasmBackend implements Backend {
   readonly name = "sim-wasm";
+  /** A whole machine: dense engine and exact qubit layer are the backend itself. */
+  readonly dense: WasmBackend = this;
+  readonly qubits: WasmBackend = this;
   readonly capabilities: BackendCapabilities;
   private readonly k: KernelExports;
   private readonly heap: Heap;
@@ -216,7 +222,11 @@ export class WasmBackend implements Backend {
     w.version++;
   }
 
-  read(t: Tensor, rows?: number): Float32Array {
+  async read(t: Tensor, rows?: number): Promise<Float32Array> {
+    return this.readSync(t, rows);
+  }
+
+  readSync(t: Tensor, rows?: number): Float32Array {
     const w = this.own(t);
     const n = rows ?? w.rows;
     if (!(Number.isInteger(n) && n >= 0 && n <= w.rows)) throw new RangeError(`read of ${n} rows from a ${w.rows}x${w.cols} tensor`);
@@ -232,7 +242,7 @@ export class WasmBackend implements Backend {
     return out;
   }
 
-  qubits(rows: number, cols: number): QubitRegister {
+  qubitRegister(rows: number, cols: number): QubitRegister {
     this.live();
     const mSize = rows * cols;
     const m = this.heap.alloc(mSize);
@@ -370,7 +380,11 @@ export class WasmBackend implements Backend {
   // ----------------------------------------------------------------------------------------
   // Neurons, loss, optimizer
 
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void {
+  /** The built-in neuron model only, in the kernels (assembly/neuron.ts); another model is refused. */
+  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: RunContext, n: number): void {
+    if (!isBuiltinNeuron(params.model)) {
+      throw new CapabilityError(`sim-wasm runs only the built-in neuron model "qubit" in its kernels, not "${params.model.name}"; run that model on sim-cpu`);
+    }
     const Z = this.own(z), D = this.own(d), Q = this.ownQubits(q);
     if (Z.cols !== Q.cols || D.cols !== Q.cols) throw new RangeError("neuronLayer: z, d and the register must have the same columns");
     this.rowsCheck(n, Math.min(Z.rows, D.rows, Q.rows));
@@ -378,8 +392,7 @@ export class WasmBackend implements Backend {
     this.rowMajor(D);
     const { a, g, activation } = params;
     if (!(a >= 0) || !(g >= 0 && g <= HALF_PI + 1e-4)) throw new RangeError(`neuronLayer: needs a >= 0 and 0 <= g <= pi/2, got a=${a} g=${g}`);
-    // sin(g) === 1 is exactly the projective measurement of the reference (P = (1 + cos alpha) / 2).
-    const projective = Math.sin(g) === 1;
+    const projective = isProjective(g);
     // The float32 screen needs 1/a as a finite float32; a below 1e-30 takes the float64 path.
     const mode: NeuronMode = projective && n <= Q.cleanRows ? (a === 0 ? NeuronMode.Sign : a >= 1e-30 ? NeuronMode.BasisState : NeuronMode.General) : NeuronMode.General;
     const cols = Q.cols;
@@ -416,7 +429,7 @@ export class WasmBackend implements Backend {
     O.version++;
   }
 
-  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): { loss: number; predictions: Int32Array } {
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array, dLogits: Tensor | null, n: number): LossResult {
     const L = this.own(logits), D = dLogits ? this.own(dLogits) : null;
     this.rowsCheck(n, L.rows);
     this.rowMajor(L);

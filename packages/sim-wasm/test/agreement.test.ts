@@ -10,7 +10,7 @@ import {
   type Backend,
   type Dataset,
   type NetworkSpec,
-  type ExactQubitLayer,
+  recordingQubitLayer,
   type Machine,
   type NeuronParams,
 } from "@natural-quantization/core";
@@ -26,21 +26,14 @@ function data(): Dataset {
   return mnist;
 }
 
-/** The backend as a machine whose qubit layer records every hidden layer's outcomes, in call order. */
+/** The backend as a machine whose qubit layer records every hidden layer's inputs and outcomes, in call order. */
 function recording(be: Backend): { machine: Machine; outcomes: Float32Array[]; inputs: Float32Array[] } {
   const outcomes: Float32Array[] = [];
   const inputs: Float32Array[] = [];
-  const qubits: ExactQubitLayer = {
-    name: be.name,
-    capabilities: be.capabilities,
-    qubits: (rows, cols) => be.qubits(rows, cols),
-    resetQubits: (q, n) => be.resetQubits(q, n),
-    neuronLayer(z, q, d, params, draw, n) {
-      inputs.push(be.read(z, n));
-      be.neuronLayer(z, q, d, params, draw, n);
-      outcomes.push(be.read(d, n));
-    },
-  };
+  const qubits = recordingQubitLayer(be, ({ z, d, n }) => {
+    inputs.push(be.readSync(z, n));
+    outcomes.push(be.readSync(d, n));
+  });
   return { machine: { dense: be, qubits }, outcomes, inputs };
 }
 
@@ -143,7 +136,7 @@ describe("sim-wasm agrees with sim-cpu", () => {
           if (round > 0) for (let i = round; i < n * K; i += 23) xs[i] = -xs[i];
           be.write(x, xs);
           be.linear(x, w, b, y, n, true);
-          const got = be.read(y, n);
+          const got = be.readSync(y, n);
           for (let i = 0; i < n; i++) for (let o = 0; o < out; o++) {
             let s = bs[o];
             for (let k = 0; k < K; k++) s += xs[i * K + k] * ws[o * K + k];
@@ -165,11 +158,11 @@ describe("sim-wasm agrees with sim-cpu", () => {
         const params = neuronLayerParams({ a, g: HALF_PI, activation: "tanh" }, 0, 1);
         const key = { seed: 3, pass: 4, layer: 0, rowOffset: 0 };
         const [ref] = referenceNeuronLayers([zArr], rows, cols, [params], [key]);
-        const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubits(rows, cols);
+        const z = be.tensor(rows, cols), d = be.tensor(rows, cols), q = be.qubitRegister(rows, cols);
         be.write(z, zArr);
         be.resetQubits(q, rows);
         be.neuronLayer(z, q, d, params, key, rows);
-        expect(Array.from(be.read(d))).toEqual(Array.from(ref));
+        expect(Array.from(be.readSync(d))).toEqual(Array.from(ref));
       }
     } finally {
       be.dispose();
@@ -183,13 +176,13 @@ describe("sim-wasm agrees with sim-cpu", () => {
       const zArr = Float32Array.from({ length: n * K }, (_, i) => Math.sin(i * 1.7));
       const dyArr = Float32Array.from({ length: n * out }, (_, i) => (i % 3 === 0 ? 0 : Math.cos(i * 0.3)));
       const wArr = Float32Array.from({ length: out * K }, (_, i) => Math.sin(i * 0.11) * 0.2);
-      const z = be.tensor(n, K), d = be.tensor(n, K), q = be.qubits(n, K), dy = be.tensor(n, out), w = be.tensor(out, K);
+      const z = be.tensor(n, K), d = be.tensor(n, K), q = be.qubitRegister(n, K), dy = be.tensor(n, out), w = be.tensor(out, K);
       const dw = be.tensor(out, K), dx = be.tensor(n, K);
       be.write(z, zArr); be.write(dy, dyArr); be.write(w, wArr);
       be.resetQubits(q, n);
       be.neuronLayer(z, q, d, neuronLayerParams({ a: 0, g: HALF_PI, activation: "tanh" }, 0, 1), { seed: 1, pass: 1, layer: 0, rowOffset: 0 }, n);
       be.linearBackward(dy, d, w, dx, dw, null, n);
-      const got = be.read(dw), gotX = be.read(dx);
+      const got = be.readSync(dw), gotX = be.readSync(dx);
       for (let o = 0; o < out; o++) for (let k = 0; k < K; k++) {
         let s = 0;
         for (let i = 0; i < n; i++) s += dyArr[i * out + o] * (zArr[i * K + k] > 0 ? 1 : -1);
@@ -242,13 +235,13 @@ describe("sim-wasm resources", () => {
     try {
       const cycle = () => {
         const ts = [be.tensor(1000, 784), be.tensor(1000, 512), be.tensor(512, 784)];
-        const q = be.qubits(1000, 512);
+        const q = be.qubitRegister(1000, 512);
         be.resetQubits(q, 1000);
         be.linear(ts[0], ts[2], null, ts[1], 1000);
         for (const t of ts) be.release(t);
         be.release(q);
         be.release(q); // twice is allowed
-        expect(() => be.read(ts[0])).toThrow(/release/);
+        expect(() => be.readSync(ts[0])).toThrow(/release/);
       };
       cycle();
       const size = be.memoryBytes;

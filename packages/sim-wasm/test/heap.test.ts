@@ -11,7 +11,7 @@ describe("heap reuse", () => {
       be.write(a, new Float32Array(150).fill(7));
       be.release(a);
       const b = be.tensor(3, 50);
-      expect(Array.from(be.read(b)).every((v) => v === 0)).toBe(true);
+      expect(Array.from(be.readSync(b)).every((v) => v === 0)).toBe(true);
     } finally {
       be.dispose();
     }

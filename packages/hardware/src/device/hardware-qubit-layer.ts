@@ -1,14 +1,14 @@
 import {
-  backAction,
+  AngleRegister,
   CapabilityError,
   HALF_PI,
-  QubitNeuronModel,
+  runStreamId,
   type DenseEngine,
-  type DrawKey,
   type JobState,
   type NeuronLayerParams,
   type ProgressReporter,
   type QubitRegister,
+  type RunContext,
   type ShotQubitLayer,
   type ShotSamplingCapabilities,
   type Tensor,
@@ -16,8 +16,8 @@ import {
 import type { Circuit } from "../circuit.js";
 import { compileForTarget } from "../compile.js";
 import { insertIdentityPairs } from "../identity-pairs.js";
-import { layerBindings, layerCircuits, layerCost, layerTemplate, planLayer, unitsPerBlock, unpackOutcomes, type LayerLayout, type WeakForm } from "../layer-circuits.js";
-import type { CircuitJob, JobStatus, ProviderCapabilities, Pub, QasmFormat, QuantumProvider } from "../provider.js";
+import { BUILTIN_GATES, layerBindings, layerCircuits, layerCost, layerTemplate, planLayer, unitsPerBlock, unpackOutcomes, type LayerLayout, type NeuronGates, type WeakForm } from "../layer-circuits.js";
+import type { CircuitJob, JobStatus, ProviderCapabilities, Pub, QasmFormat, QuantumProvider, ShotSeed } from "../provider.js";
 import { toQasm2, toQasm3 } from "../qasm.js";
 import type { Target } from "../target.js";
 import { estimateCost, packJobs, type CostEstimate } from "../providers/job-packing.js";
@@ -77,28 +77,15 @@ export function unitsPerCall(layout: LayerLayout, caps: ProviderCapabilities, bi
   return Math.max(1, Math.min(MAX_UNITS_PER_CALL, unitsPerBlock(layout) * blocksPerJob));
 }
 
-/** One register on the device side: the classically tracked angle and last outcome of each qubit. */
-class HardwareRegister implements QubitRegister {
-  readonly kind = "qubits";
-  readonly alpha: Float64Array;
-  readonly m: Int8Array;
-  constructor(
-    readonly owner: HardwareQubitLayer,
-    readonly rows: number,
-    readonly cols: number,
-  ) {
-    this.alpha = new Float64Array(rows * cols);
-    this.m = new Int8Array(rows * cols).fill(1);
-  }
-}
-
 /**
  * The qubit layer on a quantum device. Each hidden layer of a batch becomes circuits: for every
  * (sample, neuron) unit the angle alpha + theta (alpha tracked classically between layers, as the
  * circuits are fresh and shallow per layer), packed side by side into blocks up to the target's
  * qubits, compiled to its native gates, emitted as OpenQASM, run with one shot each, and unpacked
  * in order into outcomes; the back-action of each outcome updates alpha for the next layer.
- * The dense math (z = W d) stays on the simulator it borrows.
+ * The rotation, the back-action and the gates are the network's neuron model's. A simulating
+ * provider seeds its shots from the run context (seed, pass, layer, row offset). The dense math
+ * (z = W d) stays on the simulator it borrows.
  */
 export class HardwareQubitLayer implements ShotQubitLayer {
   readonly name: string;
@@ -122,8 +109,8 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     };
   }
 
-  qubits(rows: number, cols: number): QubitRegister {
-    return new HardwareRegister(this, rows, cols);
+  qubitRegister(rows: number, cols: number): QubitRegister {
+    return new AngleRegister(this, rows, cols);
   }
 
   /** Ends what the provider keeps open between layer calls (IBM's batch session); call once the evaluation is over. */
@@ -132,9 +119,7 @@ export class HardwareQubitLayer implements ShotQubitLayer {
   }
 
   resetQubits(q: QubitRegister, n: number): void {
-    const r = this.own(q);
-    r.alpha.fill(0, 0, n * r.cols);
-    r.m.fill(1, 0, n * r.cols);
+    this.own(q).reset(n);
   }
 
   /** The layout of a layer with entanglement angle g (cached: projective and one weak angle per network). */
@@ -147,20 +132,20 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     return l;
   }
 
-  async neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, _draw: DrawKey, n: number): Promise<void> {
+  async neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, run: RunContext, n: number): Promise<void> {
     const reg = this.own(q);
     if (z.cols !== reg.cols || d.cols !== reg.cols) throw new RangeError("neuronLayer: z, d and the register must have the same columns");
-    const zs = this.dense.read(z, n);
+    const zs = await this.dense.read(z, n);
     const units = n * reg.cols;
-    const neuron = new QubitNeuronModel(params);
+    const { model, g } = params;
     const angles = new Float64Array(units);
-    for (let i = 0; i < units; i++) angles[i] = reg.alpha[i] + neuron.rotation(zs[i], reg.m[i] as 1 | -1);
-    const layout = this.layout(params.g);
-    const outcomes = await this.run(layout, angles, params.layer);
+    for (let i = 0; i < units; i++) angles[i] = reg.alpha[i] + model.rotation(zs[i], reg.m[i] as 1 | -1);
+    const layout = this.layout(g);
+    const outcomes = await this.run(layout, angles, params.layer, model, { seed: run.seed >>> 0, stream: runStreamId(run), firstPub: 0 });
     const out = new Float32Array(units);
     for (let i = 0; i < units; i++) {
       const m = outcomes[i] as 1 | -1;
-      reg.alpha[i] = backAction(angles[i], m, params.g);
+      reg.alpha[i] = model.backAction(angles[i], m, g);
       reg.m[i] = m;
       out[i] = m;
     }
@@ -171,35 +156,37 @@ export class HardwareQubitLayer implements ShotQubitLayer {
    * The circuits of one layer as one logical job (Pubs in block order), in the provider's form
    * unless another is asked for: what is submitted is what `nq circuits` writes.
    */
-  layerJob(layout: LayerLayout, angles: Float64Array, form: EmitForm = this.providerForm()): CircuitJob {
+  layerJob(layout: LayerLayout, angles: Float64Array, form: EmitForm = this.providerForm(), model: NeuronGates = BUILTIN_GATES): CircuitJob {
     if (form.bindings) {
-      const pub: Pub = { program: this.template(layout, form.format), clbits: unitsPerBlock(layout), bindings: layerBindings(layout, angles) };
+      const pub: Pub = { program: this.template(layout, form.format, model), clbits: unitsPerBlock(layout), bindings: layerBindings(layout, angles) };
       return { pubs: [pub], shots: 1 };
     }
     const emit = form.format === "qasm3" ? toQasm3 : toQasm2;
     const base = this.calls * 1_000_003; // distinct blocks across calls for transformBlock's sampling
-    const pubs = layerCircuits(layout, angles).map((c, b): Pub => {
+    const pubs = layerCircuits(layout, angles, model).map((c, b): Pub => {
       const circuit = this.prepare(this.options.transformBlock ? this.options.transformBlock(c, base + b) : c);
       return { program: emit(circuit), clbits: circuit.numClbits, bindings: null };
     });
     return { pubs, shots: 1 };
   }
 
-  private async run(layout: LayerLayout, angles: Float64Array, layer: number): Promise<Int8Array> {
+  private async run(layout: LayerLayout, angles: Float64Array, layer: number, model: NeuronGates, seed: ShotSeed): Promise<Int8Array> {
     const { provider } = this.options;
-    this.options.onLayer?.({ layer, layout, angles, job: (form) => this.layerJob(layout, angles, form) });
-    const job = this.layerJob(layout, angles);
+    this.options.onLayer?.({ layer, layout, angles, job: (form) => this.layerJob(layout, angles, form, model) });
+    const job = this.layerJob(layout, angles, this.providerForm(), model);
     this.calls++;
     const cost = estimateCost(job, provider.capabilities);
     await this.options.beforeJob?.({ layer, units: angles.length, cost });
     const blockBits: Uint8Array[] = [];
     const parts = packJobs(job, provider.capabilities);
+    let firstPub = 0;
     for (const [i, part] of parts.entries()) {
       const onStatus = (s: JobStatus) => {
         this.options.onStatus?.(s);
         this.options.progress?.report({ kind: "job", layer, job: i + 1, jobs: parts.length, id: s.jobId, state: JOB_STATES[s.status] });
       };
-      const result = await provider.run(part, { onStatus });
+      const result = await provider.run(part, { onStatus, seed: { ...seed, firstPub } });
+      firstPub += part.pubs.length;
       // One shot per circuit: each binding row (or each concrete Pub) is one block.
       for (const pub of result) for (const row of pub) blockBits.push(row[0]);
     }
@@ -217,11 +204,11 @@ export class HardwareQubitLayer implements ShotQubitLayer {
   }
 
   /** The compiled, emitted template of a layout (built once per entanglement angle and format). */
-  private template(layout: LayerLayout, format: QasmFormat): string {
-    const key = `${layout.g}:${format}`;
+  private template(layout: LayerLayout, format: QasmFormat, model: NeuronGates): string {
+    const key = `${layout.g}:${format}:${"name" in model ? String(model.name) : ""}`;
     let text = this.templates.get(key);
     if (text === undefined) {
-      const circuit = this.prepare(layerTemplate(layout));
+      const circuit = this.prepare(layerTemplate(layout, model));
       text = format === "qasm3" ? toQasm3(circuit) : toQasm2(circuit);
       this.templates.set(key, text);
     }
@@ -235,8 +222,7 @@ export class HardwareQubitLayer implements ShotQubitLayer {
     return compile || provider.capabilities.nativeGatesOnly ? compileForTarget(padded, target) : padded;
   }
 
-  private own(q: QubitRegister): HardwareRegister {
-    if (!(q instanceof HardwareRegister) || q.owner !== this) throw new RangeError("this qubit register belongs to another qubit layer");
-    return q;
+  private own(q: QubitRegister): AngleRegister {
+    return AngleRegister.of(q, this, this.name);
   }
 }

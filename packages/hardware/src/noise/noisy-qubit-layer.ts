@@ -1,7 +1,7 @@
 import {
   CapabilityError,
   neuronUniforms,
-  QubitNeuronModel,
+  readTensor,
   type DenseEngine,
   type DrawKey,
   type ExactQubitLayer,
@@ -62,7 +62,7 @@ export class NoisyQubitLayer implements ExactQubitLayer {
     this.channel = neuronChannel(model);
   }
 
-  qubits(rows: number, cols: number): QubitRegister {
+  qubitRegister(rows: number, cols: number): QubitRegister {
     return new NoisyQubits(rows, cols);
   }
 
@@ -73,14 +73,20 @@ export class NoisyQubitLayer implements ExactQubitLayer {
     r.m.fill(1, 0, n * r.cols);
   }
 
-  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void {
+  /** Synchronous where the dense engine reads synchronously; otherwise returns a promise. */
+  neuronLayer(z: Tensor, q: QubitRegister, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void | Promise<void> {
     const reg = own(q);
-    const cols = z.cols;
-    if (cols !== reg.cols) throw new RangeError(`z has ${cols} columns but the qubit register ${reg.cols}`);
-    const zs = this.dense.read(z, n);
+    if (z.cols !== reg.cols) throw new RangeError(`z has ${z.cols} columns but the qubit register ${reg.cols}`);
+    const zs = readTensor(this.dense, z, n);
+    if (zs instanceof Promise) return zs.then((values) => this.update(values, reg, d, params, draw, n));
+    this.update(zs, reg, d, params, draw, n);
+  }
+
+  private update(zs: Float32Array, reg: NoisyQubits, d: Tensor, params: NeuronLayerParams, draw: DrawKey, n: number): void {
+    const cols = reg.cols;
     if (this.uniforms.length < n * cols) this.uniforms = new Float64Array(n * cols);
     neuronUniforms(draw, n, cols, this.uniforms);
-    const neuron = new QubitNeuronModel(params);
+    const neuron = params.model;
     const conf = reportedConfusion(this.model, params.g);
     const out = new Float32Array(n * cols);
     const b: Bloch = { x: 0, z: 1 };

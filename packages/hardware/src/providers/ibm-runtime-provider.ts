@@ -1,6 +1,6 @@
 import { ConfigError } from "@natural-quantization/core";
 import { networkTimeoutMs } from "@natural-quantization/core/node";
-import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, Pub, QuantumProvider } from "../provider.js";
+import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, Pub, QuantumProvider, RunOptions } from "../provider.js";
 import type { Target } from "../target.js";
 import { IamTokenSource } from "./iam-token.js";
 import { IBM_DEFAULT_API_VERSION, ibmCredentialsFromEnv } from "./ibm-config.js";
@@ -162,7 +162,7 @@ export class IbmRuntimeProvider implements QuantumProvider {
 
   async run(
     job: CircuitJob,
-    options: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void } = {},
+    options: RunOptions = {},
   ): Promise<JobResult> {
     validatePubs(job, this.capabilities);
     const submitted: Submitted[] = [];

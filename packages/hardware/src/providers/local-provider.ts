@@ -1,5 +1,5 @@
 import { CapabilityError, ConfigError, RandomStream } from "@natural-quantization/core";
-import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, QuantumProvider } from "../provider.js";
+import type { CircuitJob, JobResult, ProviderCapabilities, QuantumProvider, RunOptions } from "../provider.js";
 import type { Target } from "../target.js";
 import { fullyConnectedTarget } from "./ideal-target.js";
 import { outcomeDistribution } from "./outcome-distribution.js";
@@ -37,9 +37,11 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
 /**
  * `local`: runs OpenQASM 2 programs on the npm simulator quantum-circuit, so the very text a
  * device would get is what runs. quantum-circuit computes each independent qubit group's exact
- * outcome probabilities; shots are then drawn from core's counter-based RandomStream
- * (RandomStream(seed, "shots", id), id = the provider's running Pub count), so two providers with
- * the same seed given the same jobs in the same order return the same bits.
+ * outcome probabilities; shots are then drawn from core's counter-based RandomStream. A job run
+ * with a ShotSeed (the hardware qubit layer passes its run context's) draws Pub p from
+ * RandomStream(seed, "shots", firstPub + p, stream): the same run seed, the same bits. Without one,
+ * from RandomStream(seed option, "shots", id), id = the provider's running Pub count, so two
+ * providers with the same seed given the same jobs in the same order return the same bits.
  */
 export class LocalProvider implements QuantumProvider {
   readonly name = "local";
@@ -65,10 +67,7 @@ export class LocalProvider implements QuantumProvider {
     return fullyConnectedTarget(this.numQubits, `local-ideal-${this.numQubits}`);
   }
 
-  async run(
-    job: CircuitJob,
-    options: { readonly signal?: AbortSignal; readonly onStatus?: (s: JobStatus) => void } = {},
-  ): Promise<JobResult> {
+  async run(job: CircuitJob, options: RunOptions = {}): Promise<JobResult> {
     validatePubs(job, this.capabilities);
     await loadQuantumCircuit();
     const jobId = `local-${this.nextJobId++}`;
@@ -86,7 +85,8 @@ export class LocalProvider implements QuantumProvider {
       }
       const components = this.split ? splitIntoComponents(program) : wholeProgram(program);
       const sampled: SampledComponent[] = components.map((component) => ({ component, probabilities: outcomeDistribution(component) }));
-      const stream = new RandomStream(this.seed, "shots", this.nextStreamId++);
+      const seed = options.seed;
+      const stream = seed ? new RandomStream(seed.seed, "shots", seed.firstPub + p, seed.stream) : new RandomStream(this.seed, "shots", this.nextStreamId++);
       results.push([sampleShots(sampled, program.measurements, program.numClbits, job.shots, stream)]);
       // Let timers and abort signals through between Pubs.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -50,6 +50,23 @@ describe("hardware qubit layer", () => {
       expect(Math.abs(a.error - b.error)).toBeLessThanOrEqual(4.89 * se + 1e-12);
     }
   });
+
+  it("samples with the run's seed: the same seed gives the same per-image votes, another seed others", async () => {
+    const data = syntheticDataset({ trainSize: 10, testSize: 12, inputSize: 16, numClasses: 3, seed: 4 });
+    const network: NetworkSpec = { inputSize: 16, outputSize: 3, width: 6, depth: 3, bias: false, neuron: { a: 0.8, g: HALF_PI, activation: "tanh" } };
+    const { initWeights } = await import("@natural-quantization/core");
+    const weights = initWeights(network, 3);
+    // A fresh layer and provider per run: nothing carried over but the seed (the provider's own seed option differs on purpose).
+    const votes = async (seed: number, providerSeed: number) => {
+      const dense = new CpuBackend();
+      const qubits = new HardwareQubitLayer(dense, { provider: new LocalProvider({ numQubits: heron.numQubits, seed: providerSeed }), target: builtinTarget("heron") });
+      const p = await new SgdTrainer({ dense, qubits }).predict({ network, weights, images: data.test, shots: 5, seed });
+      return Array.from(p.votes);
+    };
+    const first = await votes(11, 0);
+    expect(await votes(11, 99)).toEqual(first);
+    expect(await votes(12, 0)).not.toEqual(first);
+  });
 });
 
 describe("hardware qubit layer progress", () => {

@@ -71,11 +71,11 @@ function sampledFrequencies(model: NoiseModel, params: NeuronParams, zValues: re
   const cols = zValues.length;
   const zArr = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) zArr.set(zValues, r * cols);
-  const z = dense.tensor(rows, cols), d = dense.tensor(rows, cols), q = layer.qubits(rows, cols);
+  const z = dense.tensor(rows, cols), d = dense.tensor(rows, cols), q = layer.qubitRegister(rows, cols);
   dense.write(z, zArr);
   layer.resetQubits(q, rows);
   layer.neuronLayer(z, q, d, neuronLayerParams(params, 0, 2), { seed: 2024, pass: 3, layer: 0, rowOffset: 0 }, rows);
-  const out = dense.read(d);
+  const out = dense.readSync(d);
   return zValues.map((zv, j) => {
     let plus = 0;
     for (let r = 0; r < rows; r++) if (out[r * cols + j] === 1) plus++;
@@ -122,7 +122,7 @@ describe("post-measurement state and the Model 2 carried mixed state", () => {
     const layer = new NoisyQubitLayer(dense, model);
     const zValues = [-1, -0.2, 0.3, 1.4];
     const rows = 8, cols = zValues.length;
-    const z = dense.tensor(rows, cols), d = dense.tensor(rows, cols), q = layer.qubits(rows, cols);
+    const z = dense.tensor(rows, cols), d = dense.tensor(rows, cols), q = layer.qubitRegister(rows, cols);
     dense.write(z, Float32Array.from({ length: rows * cols }, (_, i) => zValues[i % cols]));
     layer.resetQubits(q, rows);
     layer.neuronLayer(z, q, d, neuronLayerParams(params, 0, 3), { seed: 1, pass: 1, layer: 0, rowOffset: 0 }, rows);
@@ -165,13 +165,13 @@ describe("post-measurement state and the Model 2 carried mixed state", () => {
     const dense = new CpuBackend();
     const layer = new NoisyQubitLayer(dense, model);
     const cols = z2Values.length;
-    const z = dense.tensor(rows, cols), d = dense.tensor(rows, cols), q = layer.qubits(rows, cols);
+    const z = dense.tensor(rows, cols), d = dense.tensor(rows, cols), q = layer.qubitRegister(rows, cols);
     layer.resetQubits(q, rows);
     dense.write(z, new Float32Array(rows * cols).fill(z1));
     layer.neuronLayer(z, q, d, neuronLayerParams(params, 0, 3), { seed: 8, pass: 2, layer: 0, rowOffset: 0 }, rows);
     dense.write(z, Float32Array.from({ length: rows * cols }, (_, i) => z2Values[i % cols]));
     layer.neuronLayer(z, q, d, neuronLayerParams(params, 1, 3), { seed: 8, pass: 2, layer: 1, rowOffset: 0 }, rows);
-    const out = dense.read(d);
+    const out = dense.readSync(d);
     exact.forEach((p, j) => {
       let plus = 0;
       for (let r = 0; r < rows; r++) if (out[r * cols + j] === 1) plus++;

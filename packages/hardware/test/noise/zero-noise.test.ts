@@ -20,7 +20,7 @@ describe("noisy layer with zero noise against CpuBackend", () => {
     const cpu = new CpuBackend();
     const dense = new CpuBackend();
     const noisy = new NoisyQubitLayer(dense, NOISELESS);
-    const qc = cpu.qubits(rows, cols), qn = noisy.qubits(rows, cols);
+    const qc = cpu.qubitRegister(rows, cols), qn = noisy.qubitRegister(rows, cols);
     cpu.resetQubits(qc, rows);
     noisy.resetQubits(qn, rows);
     let differing = 0;
@@ -34,7 +34,7 @@ describe("noisy layer with zero noise against CpuBackend", () => {
       dense.write(zn, zs[l]);
       cpu.neuronLayer(zc, qc, dc, p, key, rows);
       noisy.neuronLayer(zn, qn, dn, p, key, rows);
-      const a = cpu.read(dc), b = dense.read(dn);
+      const a = cpu.readSync(dc), b = dense.readSync(dn);
       outcomes.push(b);
       for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
     }
