@@ -26,8 +26,9 @@ import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
 import { loadNeuron } from "./neurons.js";
 import { printDownloadProgress } from "./progress.js";
-import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
+import type { HardwareSettings, NoiseModel } from "@natural-quantization/hardware";
 import { writing } from "./files.js";
+import { loadHardware } from "./hardware-module.js";
 import type { ExperimentConfig as SweepExperimentConfig, ExperimentModule, RunOptions, RunRecord } from "@natural-quantization/sweep";
 
 /**
@@ -65,7 +66,7 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   // Bound first: a device backend's qubit layer reports its jobs to it.
   c.register(Tokens.ProgressReporter, { useValue: progress });
   if (plugin.provides === "qubits") await (await loadBackend(DEFAULT_BACKEND)).register(c, options);
-  if (config.hardware) c.register(HardwareTokens.Settings, { useValue: config.hardware });
+  if (config.hardware) c.register((await loadHardware()).HardwareTokens.Settings, { useValue: config.hardware });
   await plugin.register(c, options);
   if (plugin.provides === "dense") {
     const lender = await loadBackend(plugin.borrowsQubitsFrom ?? "sim-cpu");
@@ -75,6 +76,7 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   if (config.neuron !== undefined) c.register(Tokens.NeuronModel, { useValue: await loadNeuron(config.neuron) });
   if (config.noise) {
     if (plugin.provides === "qubits") throw new UserError(`--noise simulates a device on a simulator; backend ${config.backend} runs on its own device (use --backend sim-wasm or sim-cpu)`);
+    const { NoisyQubitLayer } = await loadHardware();
     c.register(Tokens.QubitLayer, { useValue: new NoisyQubitLayer(c.resolve(Tokens.DenseEngine), config.noise) });
   }
   registerCore(c);

@@ -58,7 +58,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--force", "overwrite the run already in --out")
     .action(async (o: TrainCliOptions & DeviceCliOptions & { force?: boolean }, cmd: Command) => {
       const progress = stderrProgress();
-      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => progress.line(line)) };
+      const config = { ...trainConfig(o), ...(await deviceConfig(o.backend, o, (line) => progress.line(line))) };
       if (o.resume && o.out === undefined) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       if (o.resume && o.force) throw new UserError("give either --resume (continue the run in --out) or --force (overwrite it), not both");
       const args = commandArgs(argv, cmd);
@@ -104,11 +104,11 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const progress = stderrProgress();
       if (o.out !== undefined) assertWritableDirectory(o.out);
-      const device = deviceConfig(o.backend, o, (line) => progress.line(line));
+      const device = await deviceConfig(o.backend, o, (line) => progress.line(line));
       if (o.resume && o.backend !== "hardware") throw new UserError("--resume continues a device evaluation (--backend hardware --out DIR); a simulator evaluation has nothing to resume");
       const c = await composeMachine({ backend: o.backend, threads, neuron: o.neuron, ...device }, progress.reporter());
       const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
-      const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};
+      const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, device.hardware.jobs?.dir) : () => {};
       try {
         await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
@@ -130,7 +130,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       }
     });
 
-  program
+  const predict = program
     .command("predict")
     .description("classify images with saved weights: per image, the majority vote of k shots and the votes of each class, as CSV")
     .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
@@ -142,10 +142,11 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--seed <n>", "seed of the measurement outcomes (nq eval with the same seed and shots scores these same votes)", String(PAPER_TRAINING.seed))
     .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
     .option("--threads <n>", THREADS_HELP)
-    .option("--neuron <model>", NEURON_HELP)
+    .option("--neuron <model>", NEURON_HELP);
+  deviceOptions(predict, { hardware: true, jobs: "jobs" })
     .option("--out <file>", "write the CSV here (default: stdout)")
     .option("--force", "replace an --out file that is not a predictions CSV")
-    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; neuron?: string; out?: string; force?: boolean }) => {
+    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; neuron?: string; out?: string; force?: boolean } & DeviceCliOptions) => {
       if (o.dataset && o.images) throw new UserError("give either --dataset or --images, not both");
       if (o.labels && !o.images) throw new UserError("--labels belongs to --images; a --dataset has its own labels");
       const shots = parseInteger("shots", o.shots, 1);
@@ -160,7 +161,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const ck = loadCheckpoint(o.weights);
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
       const progress = stderrProgress();
-      const p = await predictImages(ck, images, { backend: o.backend, threads, neuron: o.neuron, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
+      const device = await deviceConfig(o.backend, { ...o, out: undefined }, (line) => progress.line(line), "jobs");
+      const p = await predictImages(ck, images, { backend: o.backend, threads, neuron: o.neuron, ...device, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out !== undefined) {
         const out = o.out;
