@@ -20,6 +20,7 @@ import {
   assertResumableCheckpoint,
   type QubitLayer,
   datasetId,
+  type PluginOptionValues,
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
@@ -52,6 +53,8 @@ export interface MachineConfig {
   readonly noise?: NoiseModel;
   /** Neuron model by name, package or path (default: the built-in "qubit"). */
   readonly neuron?: string;
+  /** Values of the options the backend plugin declares for itself. */
+  readonly settings?: PluginOptionValues;
 }
 
 /**
@@ -62,7 +65,7 @@ export interface MachineConfig {
 export async function composeMachine(config: MachineConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
   const plugin = await loadBackend(config.backend);
   const c = container.createChildContainer();
-  const options = config.threads === undefined ? {} : { threads: config.threads };
+  const options = { ...(config.threads === undefined ? {} : { threads: config.threads }), ...(config.settings ? { settings: config.settings } : {}) };
   // Bound first: a device backend's qubit layer reports its jobs to it.
   c.register(Tokens.ProgressReporter, { useValue: progress });
   if (plugin.provides === "qubits") await (await loadBackend(DEFAULT_BACKEND)).register(c, options);

@@ -14,7 +14,6 @@ export interface DeviceCliOptions {
   readonly provider?: string;
   readonly target?: string;
   readonly device?: string;
-  readonly identityPairs?: string;
   readonly noise?: string;
   readonly yes?: boolean;
   /** The run's directory: a device keeps every job id and raw result in DIR/jobs. */
@@ -34,7 +33,6 @@ export function deviceOptions(cmd: Command, { hardware, jobs = "out" }: { hardwa
     cmd
       .option("--provider <name>", "with --backend hardware: local, ibm-runtime, a package installed in the current directory, or a path to a module (./my-provider.mjs), exporting `provider`", "local")
       .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
-      .option("--identity-pairs <k>", "with --backend hardware: insert k identity pairs before each measurement (noise amplification)", "0")
       .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`);
     if (jobs === "out") {
       cmd.option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)");
@@ -73,7 +71,6 @@ export async function simulatedNoise(o: { readonly noise?: string; readonly targ
 async function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void, jobsIn: "out" | "jobs"): Promise<HardwareSettings> {
   const { describeCost } = await loadHardware();
   const provider = o.provider ?? "local";
-  const identityPairs = parseInteger("identity-pairs", o.identityPairs ?? "0", 0, 1000);
   let submitted = 0;
   // Prints every job's cost; a paid device needs --yes once the run passes CONFIRM_SHOTS executions.
   const beforeJob: JobGate = ({ layer, units, cost }) => {
@@ -90,7 +87,7 @@ async function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void
     throw new UserError(`--provider ${provider} runs on a paid device: give ${jobsFlag}, where every job id and raw result is kept before it is used (an interrupted run then continues with --resume)`);
   }
   const jobs = jobsDir ? { dir: jobsDir, resume: o.resume === true } : undefined;
-  return { provider, target: o.target, device: o.device, identityPairs, beforeJob, log, ...(jobs ? { jobs } : {}) };
+  return { provider, target: o.target, device: o.device, beforeJob, log, ...(jobs ? { jobs } : {}) };
 }
 
 /** Noise and target files are small JSON; anything larger than this is the wrong file. */
