@@ -4,7 +4,8 @@
 import { resolve as resolveModule } from "import-meta-resolve";
 import { UserError } from "@natural-quantization/core";
 import type * as HardwarePackage from "@natural-quantization/hardware";
-import { isNotFound, KNOWN_BACKENDS } from "./backends.js";
+import { isModuleNotFound } from "@natural-quantization/core/node";
+import { KNOWN_BACKENDS } from "./backends.js";
 
 /** What the hardware package exports: targets, providers, circuits, costs and noise. */
 export type Hardware = typeof HardwarePackage;
@@ -22,7 +23,7 @@ async function importHardware(): Promise<Hardware> {
   try {
     url = resolveModule(name, import.meta.url);
   } catch (e) {
-    if (isNotFound(e)) throw new UserError(`devices, targets and simulated noise need the package ${name}; install it with npm install ${name}`);
+    if (isModuleNotFound(e)) throw new UserError(`devices, targets and simulated noise need the package ${name}; install it with npm install ${name}`);
     throw e;
   }
   return (await import(url)) as Hardware;
