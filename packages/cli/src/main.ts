@@ -12,6 +12,7 @@ import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-o
 import { declaredOptions, type DeclaredOptions } from "./plugin-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
+import { registerFollowupStudyCommand } from "./followup-study.js";
 import { registerCostCommand } from "./cost.js";
 import { benchInChildren, runBench, type BenchResult } from "./bench.js";
 import { closeQubitLayer, composeMachine, disposeMachine, runExperiment, type RunRecord } from "./experiment.js";
@@ -260,6 +261,7 @@ export function buildProgram(argv: readonly string[] = [], declared: readonly De
   registerSweepCommands(program);
   registerCircuitsCommand(program);
   registerNoiseStudyCommand(program);
+  registerFollowupStudyCommand(program);
   registerCostCommand(program);
   registerPlaygroundCommand(program);
   return program;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { PlotSpec } from "@natural-quantization/sweep";
-import { Tokens, UserError, type EvalResult } from "@natural-quantization/core";
+import { ConfigError, RandomStream, Tokens, UserError, type EvalResult, type Split } from "@natural-quantization/core";
 import { loadCheckpoint, readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import type { NoiseModel } from "@natural-quantization/hardware";
@@ -45,7 +45,7 @@ export function registerNoiseStudyCommand(program: Command): void {
     .command("noise-study")
     .description("evaluate a finished sweep's networks noise-free and under a device's noise (simulated exactly); writes data and a plot")
     .argument("<dir>", "a sweep directory whose cells are done")
-    .option("--target <name|file>", "heron, eagle or a target JSON file: noise from the device's properties")
+    .option("--target <name|file>", "heron, eagle, aria (trapped ions) or a target JSON file: noise from the device's properties")
     .option("--noise <file>", "noise from a noise JSON file instead")
     .option("--test-size <n>", "test images (default: the size each cell was trained with)")
     .option("--shots <k>", "k of the k-shot evaluation", "15")
@@ -56,38 +56,13 @@ export function registerNoiseStudyCommand(program: Command): void {
       if (o.replot) return void (await replot(join(dir, "noise-study")));
       if (!o.target === !o.noise) throw new UserError("give the noise as --target NAME|FILE or --noise FILE (one of them)");
       const noise: NoiseModel = await simulatedNoise(o);
-      const records = readJson(join(dir, "results.json"), "sweep results") as Array<{ key: string; seed: number; dataset: string; trainSize: number; testSize: number }>;
-      if (!Array.isArray(records) || records.length === 0) throw new UserError(`${dir}/results.json has no finished cells; run or aggregate the sweep first`);
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
-      const rows: NoiseStudyRow[] = [];
-      const progress = stderrProgress();
-      try {
-        for (const [i, rec] of records.entries()) {
-          const weights = join(dir, "cells", rec.key, "weights.json");
-          if (!existsSync(weights)) throw new UserError(`cell ${rec.key} has no weights.json (${weights}); finish the sweep first`);
-          const ck = loadCheckpoint(weights);
-          await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
-          const testSize = o.testSize === undefined ? rec.testSize : parseInteger("test-size", o.testSize, 1);
-          const data = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
-          for (const condition of ["noise-free", "noisy"] as const) {
-            progress.setContext(`noise study ${i + 1}/${records.length} ${rec.key} ${condition}: `);
-            const c = await composeMachine({ backend: o.backend, ...(condition === "noisy" ? { noise } : {}) }, progress.reporter());
-            let ev: EvalResult;
-            try {
-              ev = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split: data.test, shots, seed });
-            } finally {
-              disposeMachine(c);
-            }
-            rows.push({ key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition, testError1: ev.oneShot.error, testErrorK: ev.kShot.error, testSize: data.test.n, shots });
-          }
-          const [free, noisy] = rows.slice(-2);
-          progress.setContext("");
-          progress.line(`noise study ${i + 1}/${records.length} ${rec.key}: ${shots}-shot error ${pct(free.testErrorK)} noise-free, ${pct(noisy.testErrorK)} noisy`);
-        }
-      } finally {
-        progress.close();
-      }
+      const testSize = o.testSize === undefined ? undefined : parseInteger("test-size", o.testSize, 1);
+      const evaluated = await evaluateSweepCells(dir, { conditions: [{ name: "noise-free", noise: null }, { name: "noisy", noise }], shots, seed, backend: o.backend, testSize });
+      const rows: NoiseStudyRow[] = evaluated.map(({ key, a, g, seed: cellSeed, condition, testError1, testErrorK, testSize: n }) => ({
+        key, a, g, seed: cellSeed, condition: condition === "noisy" ? "noisy" : "noise-free", testError1, testErrorK, testSize: n, shots,
+      }));
       const out = join(dir, "noise-study");
       const label = o.target ? `${o.target}-like device noise` : `noise of ${o.noise}`;
       writeJsonAtomic(join(out, "results.json"), { noise, source: o.target ?? o.noise, label, rows });
@@ -96,6 +71,112 @@ export function registerNoiseStudyCommand(program: Command): void {
       process.stderr.write(`wrote ${out}/results.json, summary.csv and plots/error-vs-a-noise.{svg,png}\n`);
     });
 }
+
+/** One way to evaluate: a name, and the noise simulated (null: noise-free). */
+export interface StudyCondition {
+  readonly name: string;
+  readonly noise: NoiseModel | null;
+}
+
+/** One cell evaluated under one condition on one set of test images. */
+export interface CellEvaluation {
+  readonly key: string;
+  readonly a: number;
+  readonly g: number;
+  readonly seed: number;
+  readonly condition: string;
+  /** "full": the cell's whole test split (or --test-size of it); "vote": the fixed sample of images. */
+  readonly images: "full" | "vote";
+  readonly testSize: number;
+  readonly shots: number;
+  readonly testError1: number;
+  readonly testErrorK: number;
+  /** Images the k-shot majority vote got wrong (testErrorK x testSize, an integer). */
+  readonly wrongK: number;
+}
+
+export interface EvaluateCellsOptions {
+  readonly conditions: readonly StudyCondition[];
+  /** Passes per image: k of the k-shot majority vote. */
+  readonly shots: number;
+  /** Seed of the evaluation's draws and of the vote's image sample. */
+  readonly seed: number;
+  readonly backend: string;
+  /** Test images of the "full" evaluation (default: the size each cell was trained with). */
+  readonly testSize?: number;
+  /** Also evaluate on this many test images drawn once (the same for every cell and condition). */
+  readonly voteImages?: number;
+}
+
+/**
+ * Evaluates every trained cell of a finished sweep in DIR under each condition, on a simulator
+ * with the exact noisy qubit layer: on the full test split and, with `voteImages`, on a fixed
+ * sample of it. Shows progress on stderr.
+ */
+export async function evaluateSweepCells(dir: string, o: EvaluateCellsOptions): Promise<CellEvaluation[]> {
+  const records = readJson(join(dir, "results.json"), "sweep results") as Array<{ key: string; seed: number; dataset: string; trainSize: number; testSize: number }>;
+  if (!Array.isArray(records) || records.length === 0) throw new UserError(`${dir}/results.json has no finished cells; run or aggregate the sweep first`);
+  const rows: CellEvaluation[] = [];
+  const progress = stderrProgress();
+  try {
+    for (const [i, rec] of records.entries()) {
+      const weights = join(dir, "cells", rec.key, "weights.json");
+      if (!existsSync(weights)) throw new UserError(`cell ${rec.key} has no weights.json (${weights}); finish the sweep first`);
+      const ck = loadCheckpoint(weights);
+      await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
+      const data = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize: o.testSize ?? rec.testSize });
+      const splits: Array<["full" | "vote", Split]> = [["full", data.test]];
+      if (o.voteImages !== undefined) splits.push(["vote", sampleImages(data.test, data.inputSize, o.voteImages, o.seed)]);
+      const summary: string[] = [];
+      for (const condition of o.conditions) {
+        progress.setContext(`study ${i + 1}/${records.length} ${rec.key} ${condition.name}: `);
+        const c = await composeMachine({ backend: o.backend, ...(condition.noise ? { noise: condition.noise } : {}) }, progress.reporter());
+        try {
+          for (const [images, split] of splits) {
+            const ev: EvalResult = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split, shots: o.shots, seed: o.seed });
+            rows.push({
+              key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition: condition.name, images, testSize: split.n, shots: o.shots,
+              testError1: ev.oneShot.error, testErrorK: ev.kShot.error, wrongK: Math.round(ev.kShot.error * split.n),
+            });
+            if (images === "full") summary.push(`${condition.name} ${pct(ev.kShot.error)}`);
+          }
+        } finally {
+          disposeMachine(c);
+        }
+      }
+      progress.setContext("");
+      progress.line(`study ${i + 1}/${records.length} ${rec.key}: ${o.shots}-shot error ${summary.join(", ")}`);
+    }
+  } finally {
+    progress.close();
+  }
+  return rows;
+}
+
+/**
+ * `count` distinct rows of a split drawn with the seed (a partial Fisher-Yates shuffle on the
+ * "split" stream), kept in their original order: the same images for every network.
+ */
+export function sampleImages(split: Split, inputSize: number, count: number, seed: number): Split {
+  if (!Number.isInteger(count) || count < 1 || count > split.n) throw new ConfigError("vote-images", count, `an integer from 1 to the ${split.n} test images`);
+  const order = Array.from({ length: split.n }, (_, i) => i);
+  const rng = new RandomStream(seed, "split", VOTE_SAMPLE_STREAM);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rng.uniform() * (split.n - i));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const picked = order.slice(0, count).sort((x, y) => x - y);
+  const x = new Float32Array(count * inputSize);
+  const y = new Int32Array(count);
+  picked.forEach((row, k) => {
+    x.set(split.x.subarray(row * inputSize, (row + 1) * inputSize), k * inputSize);
+    y[k] = split.y[row];
+  });
+  return { n: count, x, y };
+}
+
+/** Separates the vote sample's stream from the dataset splits drawn on the same purpose. */
+const VOTE_SAMPLE_STREAM = 0x564f5445; // "VOTE"
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 

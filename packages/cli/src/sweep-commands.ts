@@ -82,7 +82,11 @@ export async function defaultBackend(): Promise<string> {
   return found[0].name;
 }
 
-function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
+/**
+ * The sweep options. `preset`: optional (nq sweep), required (nq reproduce), or fixed, for a
+ * command that runs one preset (nq followup-study): no --preset option, its settings overridable.
+ */
+export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fixed"): Command {
   trainOptions(cmd);
   // The train options' --a and --g take lists here.
   for (const opt of cmd.options) {
@@ -94,7 +98,7 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     if (opt.long === "--json") opt.description = "print the findings as one JSON object on stdout at the end";
     if (opt.long === "--epochs") opt.description = "training epochs of each cell (the paper: 100)";
   }
-  if (preset === "required") {
+  if (preset !== "optional") {
     // The preset defines the grids and the settings; flags given explicitly override its settings.
     const settingFlags = new Set<string>(SETTING_KEYS.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     for (const opt of cmd.options) {
@@ -104,10 +108,10 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
   }
   const presetOpt = new Option("--preset <name>", `a built-in sweep: ${Object.entries(PRESETS).map(([k, v]) => `${k} (${v.description})`).join("; ")}`).choices(Object.keys(PRESETS));
   if (preset === "required") markRequired(presetOpt);
-  const seedsOpt = new Option("--seeds <list>", "seeds: a comma list and/or ranges, e.g. 0,1,2 or 0:9").default(DEFAULT_SEEDS, preset === "required" ? "the preset's" : DEFAULT_SEEDS);
+  const seedsOpt = new Option("--seeds <list>", "seeds: a comma list and/or ranges, e.g. 0,1,2 or 0:9").default(DEFAULT_SEEDS, preset === "optional" ? DEFAULT_SEEDS : "the preset's");
+  cmd.addOption(seedsOpt);
+  if (preset !== "fixed") cmd.addOption(presetOpt);
   return cmd
-    .addOption(seedsOpt)
-    .addOption(presetOpt)
     .option("--jobs <n>", "cells run in parallel, each in its own process (--executor local)", String(availableParallelism()))
     .option("--no-png", "write SVG plots only")
     .option("--no-report", "do not write report.html at the end")
@@ -167,7 +171,8 @@ async function aggregateAction(out: string, o: SweepCliOptions): Promise<void> {
   }
 }
 
-async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], dir?: string): Promise<void> {
+/** Runs (or continues) a sweep; true when every cell of it is finished. */
+export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], dir?: string): Promise<boolean> {
   const explicit = (key: string) => {
     const source = cmd.getOptionValueSource(key);
     return source === "cli" || source === "env";
@@ -179,7 +184,8 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   if (given !== undefined) assertGiven(given, dir !== undefined ? "the sweep directory" : "--out", "a directory");
   if (o.aggregate) {
     if (given === undefined) throw new UserError("--aggregate needs the sweep directory: nq sweep DIR --aggregate");
-    return aggregateAction(resolve(given), o);
+    await aggregateAction(resolve(given), o);
+    return true;
   }
   if (cmd.name() === "sweep" && given === undefined) throw new UserError("give the sweep directory: --out DIR");
   if (o.file && o.preset) throw new UserError("give either --file or --preset, not both");
@@ -205,7 +211,7 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
       `sweep: ${what}; ${outcome.records.length}/${outcome.cells.length} cells finished, ${outcome.unfinished} queued or running in ${out}\n` +
         `follow it with: nq sweep status ${out}\nwhen every cell is done: nq sweep ${out} --aggregate (or run this command again with --wait)\n`,
     );
-    return;
+    return false;
   }
   if (outcome.failed.length > 0) {
     const list = outcome.failed.slice(0, 3).map((f) => `${f.key}: ${f.message}`).join("; ");
@@ -220,6 +226,7 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
   }
   if (o.json) writeStdout(`${JSON.stringify({ dir: out, cells: outcome.cells.length, finished: outcome.records.length, ran: outcome.ran, skipped: outcome.skipped, findings })}\n`);
   else writeStdout(`${lines.join("\n")}\n`);
+  return true;
 }
 
 /** Adds `nq sweep`, `nq report` and `nq reproduce` to the program. */
@@ -230,7 +237,7 @@ export function registerSweepCommands(program: Command): void {
     .argument("[dir]", "the sweep directory, as --out (e.g. nq sweep DIR --aggregate)")
     .option("--file <path>", "a sweep file (.json, .yaml): nq train settings (width, epochs, ...), seeds, and grids: [{name, a, g, seeds}]; options given on the command line override its settings")
     .option("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep");
-  sweepOptions(sweep, "optional").action(async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], dir));
+  sweepOptions(sweep, "optional").action(async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], dir)));
   sweep
     .command("status")
     .description("show every cell of a sweep directory as pending, running, done or failed (from the files and, for Slurm, squeue/sacct); a failed cell names its log")
@@ -249,7 +256,7 @@ export function registerSweepCommands(program: Command): void {
     .command("reproduce")
     .description("run a preset sweep of the paper's two models (Model 1: a at g = pi/2; Model 2: g at a = 0), then write the report")
     .option("--out <dir>", "the sweep directory (default: ./reproduce-<preset>)");
-  sweepOptions(reproduce, "required").action(async (o: SweepCliOptions, cmd: Command) => sweepAction(o, cmd, ["reproduce", ...rawArgs(cmd)]));
+  sweepOptions(reproduce, "required").action(async (o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["reproduce", ...rawArgs(cmd)])));
 
   program
     .command("report")
@@ -265,7 +272,7 @@ export function registerSweepCommands(program: Command): void {
 }
 
 /** The options as typed, for the report's record of how the sweep was run. */
-function rawArgs(cmd: Command): string[] {
+export function rawArgs(cmd: Command): string[] {
   const out: string[] = [];
   for (const opt of cmd.options) {
     const key = opt.attributeName();

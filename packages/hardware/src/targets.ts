@@ -13,8 +13,12 @@ import type { InstructionProperties, QubitProperties, Target } from "./target.js
  * ibm_kyiv (Eagle r3) and ibm_torino (Heron r1), dated 2025-02-26, as shipped in the fake
  * backends of qiskit-ibm-runtime. Every qubit and coupling gets the median: the built-ins are
  * "Eagle-like" and "Heron-like", not a model of one device's variation on one day.
+ *
+ * "aria" is a trapped-ion target from IonQ's published Aria figures (see {@link ARIA_FIGURES}):
+ * all-to-all, native gates gpi, gpi2, ms. It serves as a noise source on a simulator; circuits
+ * for it compile only where the trapped-ion compile step exists.
  */
-export const BUILTIN_TARGETS = ["heron", "eagle"] as const;
+export const BUILTIN_TARGETS = ["heron", "eagle", "aria"] as const;
 export type BuiltinTargetName = (typeof BUILTIN_TARGETS)[number];
 
 interface FamilyFigures {
@@ -34,7 +38,7 @@ interface FamilyFigures {
   readonly twoQubitDuration: number;
 }
 
-const FAMILIES: Record<BuiltinTargetName, FamilyFigures> = {
+const FAMILIES: Record<Exclude<BuiltinTargetName, "aria">, FamilyFigures> = {
   // ibm_torino medians: T1 185.0 us, T2 140.9 us, P(0|1) 0.0229, P(1|0) 0.0200, readout 1560 ns,
   // sx/x error 2.71e-4 at 32 ns, cz error 4.19e-3 at 68 ns.
   heron: {
@@ -71,8 +75,40 @@ const FAMILIES: Record<BuiltinTargetName, FamilyFigures> = {
   },
 };
 
-/** The built-in "heron" (133 qubits, cz) or "eagle" (127 qubits, ecr directed lower -> higher index). */
+/**
+ * IonQ Aria as Microsoft's Azure Quantum IonQ provider page publishes it
+ * (learn.microsoft.com/azure/quantum/provider-ionq, "IonQ Aria quantum computer": system timing
+ * and system fidelity tables): 25 qubits; T1 10-100 s (the lower end is taken), T2 1 s;
+ * single-qubit gate 135 us at 99.95% average fidelity (SPAM corrected), two-qubit gate 600 us at
+ * 99.6% (not SPAM corrected); SPAM fidelity 99.61%, taken as a readout error of 1 - 0.9961 in both
+ * directions (IonQ reports one SPAM figure). No readout duration is published there (null).
+ */
+export const ARIA_FIGURES = {
+  numQubits: 25,
+  t1: 10,
+  t2: 1,
+  oneQubitError: 1 - 0.9995,
+  oneQubitDuration: 135e-6,
+  twoQubitError: 1 - 0.996,
+  twoQubitDuration: 600e-6,
+  readoutError: 1 - 0.9961,
+} as const;
+
+/** The trapped-ion "aria": every pair coupled both ways, gpi / gpi2 / ms, every qubit alike. */
+function ariaTarget(): Target {
+  const f = ARIA_FIGURES;
+  const couplingMap: [number, number][] = [];
+  for (let a = 0; a < f.numQubits; a++) for (let b = 0; b < f.numQubits; b++) if (a !== b) couplingMap.push([a, b]);
+  const qubits: QubitProperties[] = Array.from({ length: f.numQubits }, () => ({ t1: f.t1, t2: f.t2, readoutP01: f.readoutError, readoutP10: f.readoutError, readoutDuration: null }));
+  const instructions: InstructionProperties[] = [];
+  for (let q = 0; q < f.numQubits; q++) for (const gate of ["gpi", "gpi2"]) instructions.push({ gate, qubits: [q], error: f.oneQubitError, duration: f.oneQubitDuration });
+  for (const [a, b] of couplingMap) instructions.push({ gate: "ms", qubits: [a, b], error: f.twoQubitError, duration: f.twoQubitDuration });
+  return { name: "aria-like", numQubits: f.numQubits, basisGates: ["gpi", "gpi2", "ms"], couplingMap, qubits, instructions };
+}
+
+/** The built-in "heron" (133 qubits, cz), "eagle" (127 qubits, ecr directed lower -> higher index) or "aria" (25 trapped ions). */
 export function builtinTarget(name: BuiltinTargetName): Target {
+  if (name === "aria") return ariaTarget();
   const f = FAMILIES[name];
   if (!f) throw new ConfigError("target", name, BUILTIN_TARGETS.join(", "));
   const { numQubits, edges } = heavyHexEdges(f.lattice);

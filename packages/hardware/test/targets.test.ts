@@ -2,11 +2,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { builtinTarget, loadTarget, resolveTarget, targetFromIbm, writeTarget, type Target } from "../src/index.js";
+import { ARIA_FIGURES, builtinTarget, depolarizingPart, loadTarget, noiseFromTarget, resolveTarget, targetFromIbm, writeTarget, type Target } from "../src/index.js";
 import { loadFixtureBackend } from "./providers/ibm-test-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nq-targets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeAndPath(t: Target): string {
+  const path = join(dir, `${t.name}.json`);
+  writeTarget(path, t);
+  return path;
+}
 
 function undirectedEdges(t: Target): Set<string> {
   return new Set(t.couplingMap.map(([a, b]) => (a < b ? `${a},${b}` : `${b},${a}`)));
@@ -44,6 +50,32 @@ describe("built-in targets", () => {
       expect(t.instructions.filter((i) => i.qubits.length === 2).length).toBe(t.couplingMap.length);
     });
   }
+
+  it("aria: 25 trapped ions, every pair coupled both ways, gpi / gpi2 / ms with IonQ's published Aria figures", () => {
+    const aria = resolveTarget("aria");
+    expect(aria.name).toBe("aria-like");
+    expect([aria.numQubits, undirectedEdges(aria).size, aria.couplingMap.length]).toEqual([25, 300, 600]);
+    expect(aria.basisGates).toEqual(["gpi", "gpi2", "ms"]);
+    expect(aria.qubits.every((q) => q.t1 === 10 && q.t2 === 1 && Math.abs(q.readoutP01 - 0.0039) < 1e-12 && q.readoutP10 === q.readoutP01)).toBe(true);
+    const ms = aria.instructions.filter((i) => i.gate === "ms");
+    expect(ms).toHaveLength(600);
+    expect(ms.every((i) => Math.abs(i.error - 0.004) < 1e-12 && i.duration === 600e-6)).toBe(true);
+    expect(loadTarget(writeAndPath(aria))).toEqual(aria);
+  });
+
+  it("aria's noise: two gpi2 errors per rotation (Aer's split with T1 10 s, T2 1 s over 135 us), readout 1 - SPAM, ms error on the ancilla", () => {
+    const f = ARIA_FIGURES;
+    const noise = noiseFromTarget(builtinTarget("aria"));
+    const lambdaGpi2 = depolarizingPart(f.oneQubitError, f.oneQubitDuration, f.t1, f.t2);
+    // About 2 x 5e-4 less the small share thermal relaxation takes over a 135 us pulse.
+    expect(lambdaGpi2).toBeGreaterThan(0.0009);
+    expect(lambdaGpi2).toBeLessThan(0.001);
+    expect(noise.depolarizing).toBeCloseTo(1 - (1 - lambdaGpi2) ** 2, 15);
+    expect(noise.readout.p01).toBeCloseTo(0.0039, 15);
+    expect(noise.readout.p10).toBeCloseTo(0.0039, 15);
+    expect(noise.thermalRelaxation).toEqual({ t1: 10, t2: 1, time: 2 * 135e-6 });
+    expect(noise.ancillaDepolarizing).toBeCloseTo(1 - (1 - (4 * 0.004) / 3) * (1 - lambdaGpi2) ** 4, 15);
+  });
 
   it("resolves names and files", () => {
     expect(resolveTarget("eagle").name).toBe("eagle-like");

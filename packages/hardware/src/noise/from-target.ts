@@ -18,7 +18,7 @@ export interface TargetNoiseOptions {
  * simulator does not know which physical qubit a neuron would sit on.
  *
  * - Depolarizing: a neuron's `ry` compiles to `sx; rz; sx; rz` (rz is virtual and error-free), so it
- *   carries two sx errors. Each sx's reported error e (1 - average gate fidelity) is split as Qiskit
+ *   carries two sx errors (on a trapped-ion target two gpi2, whose error is read the same way). Each sx's reported error e (1 - average gate fidelity) is split as Qiskit
  *   Aer does into thermal relaxation over the sx duration and a depolarizing part
  *   lambda_sx = 2 (e - r) / (2 F - 1), where F = 1 - r is the relaxation channel's average gate
  *   fidelity (lambda_sx = 2e without T1/T2 data); then lambda = 1 - (1 - lambda_sx)^2.
@@ -41,7 +41,8 @@ export function noiseFromTarget(target: Target, options: TargetNoiseOptions = {}
   const chosen = new Set(qubits);
   const props = qubits.map((q) => target.qubits[q]);
   const sx = new Map<number, InstructionProperties>();
-  for (const ins of target.instructions) if (ins.gate === "sx" && ins.qubits.length === 1 && chosen.has(ins.qubits[0])) sx.set(ins.qubits[0], ins);
+  // The rotation pulse: sx on IBM, gpi2 on IonQ (a compiled ry is two of either; see compile-trapped-ion.ts).
+  for (const ins of target.instructions) if ((ins.gate === "sx" || ins.gate === "gpi2") && ins.qubits.length === 1 && chosen.has(ins.qubits[0])) sx.set(ins.qubits[0], ins);
 
   const t1 = median(props.map((p) => p.t1));
   const t2Raw = median(props.map((p) => p.t2));
