@@ -5,7 +5,7 @@ import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantizatio
 import { renderSvg, svgToPng, type PlotSpec } from "@natural-quantization/sweep";
 import { parseInteger } from "@natural-quantization/core";
 import { loadHardware } from "./hardware-module.js";
-import { evaluateSweepCells, type CellEvaluation, type StudyCondition } from "./noise-study.js";
+import { evaluateSweepCells, voteRows, type CellEvaluation, type StudyCondition } from "./noise-study.js";
 import { rawArgs, sweepAction, sweepOptions, type SweepCliOptions } from "./sweep-commands.js";
 import { FOLLOWUP_PUBLISHED } from "./followup-published.js";
 
@@ -28,6 +28,8 @@ export interface FollowupStudy {
   readonly format: "nq-followup-study/1";
   readonly shots: number;
   readonly voteImages: number;
+  /** The vote's images: rows of the test split (the same for every network). */
+  readonly voteRows: readonly number[];
   readonly evalSeed: number;
   readonly conditions: ReadonlyArray<{ name: string; target: string | null; kind: DeviceKind | null }>;
   readonly published: typeof FOLLOWUP_PUBLISHED;
@@ -67,6 +69,7 @@ export function registerFollowupStudyCommand(program: Command): void {
       format: "nq-followup-study/1",
       shots: settings.shots,
       voteImages,
+      voteRows: voteRows(rows.find((r) => r.images === "full")!.testSize, voteImages, evalSeed),
       evalSeed,
       conditions: conditions.map((x) => ({ name: x.condition.name, target: x.target, kind: x.kind })),
       published: FOLLOWUP_PUBLISHED,

@@ -158,14 +158,7 @@ export async function evaluateSweepCells(dir: string, o: EvaluateCellsOptions): 
  * "split" stream), kept in their original order: the same images for every network.
  */
 export function sampleImages(split: Split, inputSize: number, count: number, seed: number): Split {
-  if (!Number.isInteger(count) || count < 1 || count > split.n) throw new ConfigError("vote-images", count, `an integer from 1 to the ${split.n} test images`);
-  const order = Array.from({ length: split.n }, (_, i) => i);
-  const rng = new RandomStream(seed, "split", VOTE_SAMPLE_STREAM);
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(rng.uniform() * (split.n - i));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const picked = order.slice(0, count).sort((x, y) => x - y);
+  const picked = voteRows(split.n, count, seed);
   const x = new Float32Array(count * inputSize);
   const y = new Int32Array(count);
   picked.forEach((row, k) => {
@@ -173,6 +166,18 @@ export function sampleImages(split: Split, inputSize: number, count: number, see
     y[k] = split.y[row];
   });
   return { n: count, x, y };
+}
+
+/** The rows of an n-image test split that {@link sampleImages} picks, ascending. */
+export function voteRows(n: number, count: number, seed: number): number[] {
+  if (!Number.isInteger(count) || count < 1 || count > n) throw new ConfigError("vote-images", count, `an integer from 1 to the ${n} test images`);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rng = new RandomStream(seed, "split", VOTE_SAMPLE_STREAM);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rng.uniform() * (n - i));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, count).sort((x, y) => x - y);
 }
 
 /** Separates the vote sample's stream from the dataset splits drawn on the same purpose. */

@@ -6,12 +6,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FollowupStudy } from "../src/followup-study.js";
+import { sampleImages, voteRows } from "../src/noise-study.js";
 import { nq } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "nq-followup-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const TINY = ["--dataset", "synthetic", "--train-size", "128", "--test-size", "128", "--width", "4", "--epochs", "1", "--seeds", "0", "--jobs", "2", "--shots", "3", "--no-report", "--no-png"];
+
+describe("the vote's images", () => {
+  it("are the rows voteRows names, the same for a seed, other ones for another seed", () => {
+    // Row i of this split holds the value i in both pixels, so the sample shows which rows it took.
+    const n = 50;
+    const split = { n, x: Float32Array.from({ length: 2 * n }, (_, k) => Math.floor(k / 2)), y: Int32Array.from({ length: n }, (_, i) => i % 10) };
+    const rows = voteRows(n, 11, 7);
+    const sample = sampleImages(split, 2, 11, 7);
+    expect(Array.from(sample.x.filter((_, k) => k % 2 === 0))).toEqual(rows);
+    expect(Array.from(sample.y)).toEqual(rows.map((r) => r % 10));
+    expect(voteRows(n, 11, 7)).toEqual(rows);
+    expect(voteRows(n, 11, 8)).not.toEqual(rows);
+    expect(() => voteRows(n, 51, 7)).toThrow(/vote-images/);
+  });
+});
 
 describe("nq followup-study", () => {
   const dir = join(work, "study");
@@ -37,6 +53,9 @@ describe("nq followup-study", () => {
       expect(Number.isInteger(r.wrongK)).toBe(true);
       expect(Math.abs(r.testErrorK * r.testSize - r.wrongK)).toBeLessThan(1e-9);
     }
+    // The vote's 20 images: distinct rows of the 128-image split, ascending, the same for every network.
+    expect(study.voteRows).toHaveLength(20);
+    expect(study.voteRows.every((r, i) => Number.isInteger(r) && r >= 0 && r < 128 && (i === 0 || r > study.voteRows[i - 1]))).toBe(true);
     const csv = readFileSync(join(dir, "followup-study", "summary.csv"), "utf8").trim().split("\n");
     expect(csv[0]).toBe("a,condition,images,test_images,metric,mean_accuracy,std_accuracy,seeds");
     expect(csv).toHaveLength(1 + 7 * 3 * 2 * 2);
@@ -44,7 +63,9 @@ describe("nq followup-study", () => {
 
   it("noise-free on the full split equals nq eval of the same weights with the same seed; the noise changes outcomes", () => {
     const row = study.rows.find((r) => r.a === 0.5 && r.condition === "noise-free" && r.images === "full")!;
-    const e = nq(["eval", "--weights", join(dir, "cells", row.key, "weights.json"), "--shots", "3", "--seed", "0", "--test-size", "128", "--backend", "sim-wasm", "--json"]);
+    // The backend the study ran on: the sweep's (the fastest installed).
+    const backend = (JSON.parse(readFileSync(join(dir, "sweep.json"), "utf8")) as { settings: { backend: string } }).settings.backend;
+    const e = nq(["eval", "--weights", join(dir, "cells", row.key, "weights.json"), "--shots", "3", "--seed", "0", "--test-size", "128", "--backend", backend, "--json"]);
     expect(e.code, e.stderr).toBe(0);
     const plain = JSON.parse(e.stdout) as { testError1: number; testErrorK: number };
     expect([row.testError1, row.testErrorK]).toEqual([plain.testError1, plain.testErrorK]);

@@ -29,6 +29,7 @@ const SMALL: Readonly<Record<string, readonly string[]>> = {
   reproduce: ["--train-size", "200", "--test-size", "100", "--width", "16", "--epochs", "1", "--shots", "3"],
   eval: ["--test-size", "20"],
   "noise-study": ["--test-size", "50", "--shots", "3"],
+  "followup-study": ["--train-size", "200", "--test-size", "100", "--epochs", "1", "--shots", "3", "--seeds", "0", "--vote-images", "20"],
   predict: [],
   circuits: [],
   cost: [],
