@@ -1,12 +1,16 @@
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import { resolve as resolveModule } from "import-meta-resolve";
 import type { InjectionToken } from "tsyringe";
 import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
-import type { JobStatus, QuantumProvider } from "./provider.js";
+import type { CostModel, JobStatus, ProviderCapabilities, QuantumProvider } from "./provider.js";
 import { JobLedger } from "./job-ledger.js";
-import { IbmRuntimeProvider } from "./providers/ibm-runtime-provider.js";
-import { LocalProvider } from "./providers/local-provider.js";
-import type { Target } from "./target.js";
-import { resolveTarget } from "./targets.js";
+import { IbmRuntimeProvider, ibmRuntimeCapabilities } from "./providers/ibm-runtime-provider.js";
+import { IBM_COST_MODEL } from "./providers/ibm-cost.js";
+import { LOCAL_CAPABILITIES, LOCAL_COST_MODEL, LocalProvider } from "./providers/local-provider.js";
+import { DEFAULT_GATE_SET, type Target } from "./target.js";
+import { BUILTIN_TARGETS, resolveTarget } from "./targets.js";
 
 /** What `--backend hardware` is configured with (the CLI binds it to HardwareTokens.Settings). */
 export interface HardwareSettings {
@@ -39,10 +43,45 @@ export const HardwareTokens = {
   Settings: Symbol.for("natural-quantization.HardwareSettings") as InjectionToken<HardwareSettings>,
 } as const;
 
-/** What a provider package exports (as `provider`), so `--provider NAME` finds contributed providers too. */
+/** The settings a provider may ask the user for (HardwareSettings fields that are the user's to give). */
+export type ProviderOptionName = "device" | "target" | "seed";
+
+/** One thing a provider needs from the user, described so a front end can list it (`--NAME`). */
+export interface ProviderOption {
+  readonly name: ProviderOptionName;
+  readonly description: string;
+  /** The provider refuses to start without it. */
+  readonly required: boolean;
+  /** The values it takes, where they are a fixed list (e.g. device names). */
+  readonly choices?: readonly string[];
+}
+
+/** Where a provider's targets come from and which gate set they take. */
+export interface ProviderTargets {
+  /** "device": the named device's own description, fetched from the service; "builtin": targets the provider brings. */
+  readonly source: "device" | "builtin";
+  /** The gate set its targets take: a registered GateSetCompiler's name (see compile.ts). */
+  readonly gateSet: string;
+  /** Targets known without asking the service (built-in names, or example devices), each described. */
+  readonly known: readonly { readonly name: string; readonly description: string }[];
+}
+
+/**
+ * What a provider package exports (as `provider`), so `--provider NAME` finds contributed
+ * providers too. Everything but `create` is known without credentials: a front end lists the
+ * options, and the cost of a run is estimated before any provider is created.
+ */
 export interface ProviderPlugin {
   readonly name: string;
   readonly description: string;
+  /** What the provider needs from the user. */
+  readonly options: readonly ProviderOption[];
+  /** Its targets and their native gate set. */
+  readonly targets: ProviderTargets;
+  /** Format and limits (qubits come from the target; Pubs, executions and bytes per job; shots). */
+  readonly capabilities: ProviderCapabilities;
+  /** What a run costs, in the provider's unit, and from when the user must confirm it. */
+  readonly costModel: CostModel;
   create(settings: HardwareSettings): QuantumProvider | Promise<QuantumProvider>;
 }
 
@@ -51,11 +90,33 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
   local: {
     name: "local",
     description: "the npm simulator quantum-circuit runs the emitted OpenQASM 2 (no device; seeded shots)",
+    options: [
+      { name: "target", description: "layout and native gates to compile for (heron, eagle, a target file or an IBM snapshot directory); default an ideal fully connected device", required: false },
+      { name: "seed", description: "seed of the shots (an unsigned 32-bit integer)", required: false },
+    ],
+    targets: {
+      source: "builtin",
+      gateSet: DEFAULT_GATE_SET,
+      known: [
+        { name: "local-ideal-128", description: "128 noise-free, fully connected qubits (the default)" },
+        ...BUILTIN_TARGETS.map((name) => ({ name, description: `the ${name}-like built-in layout and gates, run noise-free` })),
+      ],
+    },
+    capabilities: LOCAL_CAPABILITIES,
+    costModel: LOCAL_COST_MODEL,
     create: (s) => new LocalProvider({ numQubits: s.target ? resolveTarget(s.target).numQubits : undefined, seed: s.seed }),
   },
   "ibm-runtime": {
     name: "ibm-runtime",
     description: "IBM Quantum through the Qiskit Runtime REST API (Sampler V2); key and instance from IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN",
+    options: [{ name: "device", description: "the IBM backend to run on, e.g. ibm_torino (its own configuration and properties are the target)", required: true }],
+    targets: {
+      source: "device",
+      gateSet: DEFAULT_GATE_SET,
+      known: [{ name: "ibm_*", description: "any IBM backend the instance may use: Heron (rz, sx, x, cz) or Eagle (rz, sx, x, ecr)" }],
+    },
+    capabilities: ibmRuntimeCapabilities(),
+    costModel: IBM_COST_MODEL,
     create: (s) => {
       if (!s.device) throw new UserError("the ibm-runtime provider needs --device NAME (an IBM backend, e.g. ibm_torino)");
       return new IbmRuntimeProvider({ backend: s.device, log: s.log, ledger: s.jobs ? JobLedger.open(s.jobs.dir, { resume: s.jobs.resume }) : undefined });
@@ -63,16 +124,60 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
   },
 };
 
-/** A provider by name, or from a package / module path that exports `provider`. */
-export async function loadProvider(name: string): Promise<ProviderPlugin> {
+const PROVIDER_ALLOWED = `${Object.keys(PROVIDERS).join(", ")}, an installed package or a module path (./my-provider.mjs) exporting \`provider\``;
+
+/** A relative (./, ../) or absolute module path, as opposed to a package name. */
+function isPath(name: string): boolean {
+  return name.startsWith("./") || name.startsWith("../") || name === "." || name === ".." || isAbsolute(name);
+}
+
+/** A valid npm package name, optionally scoped, optionally with a subpath. */
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(\/[^/].*)?$/i;
+
+function isNotFound(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
+}
+
+/**
+ * The URL of a provider module, found as the CLI finds backends: a path from the current
+ * directory; a package name from the current directory's node_modules (where the user installed
+ * it), then from this package's own (a provider installed beside a global nq).
+ */
+function locateProvider(name: string, cwd: string): string {
+  if (isPath(name)) return pathToFileURL(resolvePath(cwd, name)).href;
+  if (!PACKAGE_NAME.test(name)) throw new ConfigError("provider", name, PROVIDER_ALLOWED);
+  for (const parent of [pathToFileURL(join(cwd, "package.json")).href, import.meta.url]) {
+    try {
+      return resolveModule(name, parent);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  throw new ConfigError("provider", name, `${PROVIDER_ALLOWED}; no package ${name} is installed in ${cwd} (install it there with npm install ${name})`);
+}
+
+/**
+ * A provider by name: a built-in one, the name of a package installed in the current directory
+ * (scoped or not), or a path relative to the current directory (or absolute) to a module that
+ * exports `provider: ProviderPlugin`.
+ */
+export async function loadProvider(name: string, cwd: string = process.cwd()): Promise<ProviderPlugin> {
   const known = PROVIDERS[name];
   if (known) return known;
-  if (!(name.includes("/") || name.startsWith("."))) {
-    throw new ConfigError("provider", name, `${Object.keys(PROVIDERS).join(", ")}, or a package or path exporting \`provider\``);
+  const url = locateProvider(name, cwd);
+  let mod: { provider?: ProviderPlugin };
+  try {
+    mod = (await import(url)) as { provider?: ProviderPlugin };
+  } catch (e) {
+    if (isNotFound(e) && isPath(name)) throw new UserError(`provider module ${resolvePath(cwd, name)} does not exist; check the path (relative paths start from ${cwd})`);
+    throw e;
   }
-  const mod = (await import(name)) as { provider?: ProviderPlugin };
-  if (!mod.provider || typeof mod.provider.create !== "function") throw new UserError(`${name} does not export a provider plugin (\`export const provider: ProviderPlugin\`)`);
-  return mod.provider;
+  const plugin = mod.provider;
+  if (!plugin || typeof plugin.create !== "function") throw new UserError(`${name} does not export a provider plugin (\`export const provider: ProviderPlugin\`)`);
+  const missing = (["name", "options", "targets", "capabilities", "costModel"] as const).filter((k) => plugin[k] === undefined);
+  if (missing.length > 0) throw new UserError(`provider plugin ${name} lacks ${missing.join(", ")}; a ProviderPlugin declares its options, targets, capabilities and cost model`);
+  return plugin;
 }
 
 /**
@@ -87,11 +192,14 @@ export async function createHardwareLayer(dense: DenseEngine, settings: Hardware
       `--target ${settings.target} cannot replace the layout of device ${settings.device}: a device run uses the device's own configuration and properties (drop --target)`,
     );
   }
-  const provider = await (await loadProvider(settings.provider)).create(settings);
+  const plugin = await loadProvider(settings.provider);
+  const provider = await plugin.create(settings);
   const target: Target = settings.target ? resolveTarget(settings.target) : await provider.target();
   return new HardwareQubitLayer(dense, {
     provider,
     target,
+    costModel: plugin.costModel,
+    log: settings.log,
     identityPairs: settings.identityPairs,
     maxUnitsPerBlock: settings.maxUnitsPerBlock,
     beforeJob: settings.beforeJob,

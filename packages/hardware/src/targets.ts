@@ -199,5 +199,18 @@ export function validateTarget(value: unknown, source: string): Target {
   });
   const date = root.calibrationDate;
   if (date !== undefined && typeof date !== "string") bad("calibrationDate", date, "an ISO date string, or absent");
-  return { name, ...(typeof date === "string" ? { calibrationDate: date } : {}), numQubits: n, basisGates, couplingMap, qubits, instructions };
+  const gateSet = root.gateSet;
+  if (gateSet !== undefined && (typeof gateSet !== "string" || !/^[a-z][a-z0-9-]*$/.test(gateSet))) bad("gateSet", gateSet, "a gate-set compiler name such as rz-sx, or absent");
+  const repDelay = root.repDelay === undefined ? undefined : seconds(root.repDelay, "repDelay", false);
+  return {
+    name,
+    ...(typeof date === "string" ? { calibrationDate: date } : {}),
+    numQubits: n,
+    basisGates,
+    ...(typeof gateSet === "string" ? { gateSet } : {}),
+    ...(repDelay !== undefined ? { repDelay } : {}),
+    couplingMap,
+    qubits,
+    instructions,
+  };
 }

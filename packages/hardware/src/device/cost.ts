@@ -1,10 +1,9 @@
 import { hiddenLayers, neuronLayerParams, shotBatchImages, type NetworkSpec } from "@natural-quantization/core";
 import { planLayer, unitsPerBlock } from "../layer-circuits.js";
 import type { CircuitJob, ProviderCapabilities } from "../provider.js";
-import { estimateCost, type CostEstimate } from "../providers/job-packing.js";
+import { estimateCost, layerJobOf, unitsPerCall, type CostEstimate } from "../job-packing.js";
 import type { Target } from "../target.js";
 import { HALF_PI } from "@natural-quantization/core";
-import { unitsPerCall } from "./hardware-qubit-layer.js";
 
 export interface EvaluationCostInput {
   readonly network: NetworkSpec;
@@ -39,9 +38,7 @@ export function estimateEvaluationCost(input: EvaluationCostInput): EvaluationCo
     const count = Math.min(perCall, images - start);
     for (const layout of layouts) {
       const blocks = Math.ceil((count * shots * network.width) / unitsPerBlock(layout));
-      const job: CircuitJob = bindings
-        ? { pubs: [{ program: "", clbits: 0, bindings: Array.from({ length: blocks }, () => []) }], shots: 1 }
-        : { pubs: Array.from({ length: blocks }, () => ({ program: "", clbits: 0, bindings: null })), shots: 1 };
+      const job: CircuitJob = layerJobOf(blocks, bindings, () => ({ program: "", clbits: 0, bindings: bindings ? Array.from({ length: blocks }, () => []) : null }));
       const c = estimateCost(job, capabilities);
       total = { jobs: total.jobs + c.jobs, pubs: total.pubs + c.pubs, circuits: total.circuits + c.circuits, shots: total.shots + c.shots };
       calls++;
