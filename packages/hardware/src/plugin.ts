@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { resolve as resolveModule } from "import-meta-resolve";
 import type { InjectionToken } from "tsyringe";
 import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
+import { registerGateSetCompiler, type GateSetCompiler } from "./compile.js";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
 import type { CostModel, JobStatus, ProviderCapabilities, QuantumProvider } from "./provider.js";
 import { JobLedger } from "./job-ledger.js";
@@ -82,6 +83,8 @@ export interface ProviderPlugin {
   readonly capabilities: ProviderCapabilities;
   /** What a run costs, in the provider's unit, and from when the user must confirm it. */
   readonly costModel: CostModel;
+  /** Compilers for gate sets this package brings (registered when the plugin is loaded), so its targets can name them. */
+  readonly compilers?: readonly GateSetCompiler[];
   create(settings: HardwareSettings): QuantumProvider | Promise<QuantumProvider>;
 }
 
@@ -177,6 +180,7 @@ export async function loadProvider(name: string, cwd: string = process.cwd()): P
   if (!plugin || typeof plugin.create !== "function") throw new UserError(`${name} does not export a provider plugin (\`export const provider: ProviderPlugin\`)`);
   const missing = (["name", "options", "targets", "capabilities", "costModel"] as const).filter((k) => plugin[k] === undefined);
   if (missing.length > 0) throw new UserError(`provider plugin ${name} lacks ${missing.join(", ")}; a ProviderPlugin declares its options, targets, capabilities and cost model`);
+  for (const compiler of plugin.compilers ?? []) registerGateSetCompiler(compiler);
   return plugin;
 }
 

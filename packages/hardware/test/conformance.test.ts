@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { providerConformance } from "../src/conformance.js";
-import { PROVIDERS } from "../src/plugin.js";
+import { fileURLToPath } from "node:url";
+import { loadProvider, PROVIDERS } from "../src/plugin.js";
 import { IbmRuntimeProvider } from "../src/providers/ibm-runtime-provider.js";
 import { LocalProvider } from "../src/providers/local-provider.js";
 import { IbmTestServer } from "./providers/ibm-test-server.js";
@@ -21,3 +22,9 @@ providerConformance(
     new IbmRuntimeProvider({ backend: "test_heron6", env: server.env(), submissionIntervalMs: 0, pollInitialMs: 2, pollMaxMs: 10, ledger }),
   { plugin: PROVIDERS["ibm-runtime"], resume: { submissions: () => server.jobs.size } },
 );
+
+// A contributed provider outside the package, loaded the way `--provider ./examples/providers/ry-cz-provider.mjs`
+// loads it from the repository root: its own gate set (registered on load), its own simulator.
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const example = await loadProvider("./examples/providers/ry-cz-provider.mjs", repoRoot);
+providerConformance("ry-cz (examples/providers)", () => example.create({ provider: example.name, seed: 9 }), { plugin: example });
