@@ -2,11 +2,8 @@ import { readFileLimited } from "@natural-quantization/core/node";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { describeCost, noiseFromTarget, parseNoiseModel, PROVIDERS, resolveTarget, type HardwareSettings, type JobGate, type NoiseModel } from "@natural-quantization/hardware";
+import { describeCost, IBM_CONFIRM_QPU_SECONDS, noiseFromTarget, parseNoiseModel, PROVIDERS, resolveTarget, type HardwareSettings, type JobGate, type NoiseModel } from "@natural-quantization/hardware";
 import { parseInteger } from "@natural-quantization/core";
-
-/** Circuit executions a run may submit to a provider other than `local` without --yes. */
-export const CONFIRM_SHOTS = 10_000;
 
 /** Options of the device path and of simulated noise, as commander hands them over. */
 export interface DeviceCliOptions {
@@ -28,7 +25,7 @@ export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean })
       .option("--provider <name>", `with --backend hardware: ${Object.keys(PROVIDERS).join(", ")}, or a package exporting \`provider\``, "local")
       .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
       .option("--identity-pairs <k>", "with --backend hardware: insert k identity pairs before each measurement (noise amplification)", "0")
-      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`)
+      .option("--yes", `submit to a paid device even when the estimated cost passes its provider's threshold (ibm-runtime: ${IBM_CONFIRM_QPU_SECONDS} QPU seconds)`)
       .option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)")
       .option("--resume", "with --out: fetch the results of device jobs already in DIR/jobs instead of submitting them again");
   }
@@ -61,13 +58,18 @@ export function simulatedNoise(o: { readonly noise?: string; readonly target?: s
 function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): HardwareSettings {
   const provider = o.provider ?? "local";
   const identityPairs = parseInteger("identity-pairs", o.identityPairs ?? "0", 0, 1000);
-  let submitted = 0;
-  // Prints every job's cost; a paid device needs --yes once the run passes CONFIRM_SHOTS executions.
+  let charged = 0;
+  // Prints every job's cost; a paid device needs --yes once the run's estimate, in its provider's
+  // cost unit (IBM: QPU seconds), passes the provider's threshold.
   const beforeJob: JobGate = ({ layer, units, cost }) => {
-    submitted += cost.shots;
-    log(`hidden layer ${layer + 1}: ${units} neuron units as ${describeCost(cost)} on ${provider}`);
-    if (provider !== "local" && !o.yes && submitted > CONFIRM_SHOTS) {
-      throw new UserError(`this run submits more than ${CONFIRM_SHOTS} circuit executions to ${provider} (${submitted} so far); check the cost above and rerun with --yes`);
+    const charge = cost.charge;
+    charged += charge?.amount ?? 0;
+    const priced = charge?.paid ? `, about ${formatAmount(charge.amount)} ${charge.unit}` : "";
+    log(`hidden layer ${layer + 1}: ${units} neuron units as ${describeCost(cost)}${priced} on ${provider}`);
+    if (charge?.paid && !o.yes && charged > charge.confirmAbove) {
+      throw new UserError(
+        `this run's estimated cost passes ${charge.confirmAbove} ${charge.unit} on ${provider} (${formatAmount(charged)} so far); check the cost above and rerun with --yes`,
+      );
     }
   };
   if (o.resume && !o.out) throw new UserError("--resume needs --out DIR (the directory whose jobs/ holds the device jobs of the run to continue)");
@@ -83,4 +85,9 @@ const SETTINGS_FILE_MAX_BYTES = 16 * 2 ** 20;
 
 function readText(path: string, what: string): string {
   return readFileLimited(path, what, SETTINGS_FILE_MAX_BYTES).toString("utf8");
+}
+
+/** A few significant digits: "0.0254", "12.3", "4810". */
+function formatAmount(x: number): string {
+  return x >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 }

@@ -2,11 +2,12 @@ import { circuitDuration } from "../circuit-duration.js";
 import type { CostModel, CostedWork } from "../provider.js";
 
 /**
- * Estimated QPU seconds from which a run on IBM Quantum needs `--yes`. IBM bills QPU time; ten
- * seconds is a small share of the ten minutes a month of its Open Plan, and a few dollars at its
- * pay-as-you-go price: anything larger is confirmed first.
+ * Estimated QPU seconds from which a run on IBM Quantum needs `--yes`. IBM bills QPU time, and a
+ * run's estimate is summed job by job before each is submitted: one second lets a check of a few
+ * images through (100 images x 3 shots of a width-8 layer on six qubits is 0.1 s) and stops any
+ * real evaluation at its first job until the user has seen its cost.
  */
-export const IBM_CONFIRM_QPU_SECONDS = 10;
+export const IBM_CONFIRM_QPU_SECONDS = 1;
 
 /**
  * IBM bills QPU time: each execution (binding row x shot) takes the target's repetition delay
