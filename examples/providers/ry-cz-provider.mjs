@@ -201,7 +201,7 @@ class RyCzProvider {
 export const provider = {
   name: "ry-cz",
   description: "an example device with native ry, rz and cz, simulated in this file (noise-free, seeded shots)",
-  options: [{ name: "seed", description: "seed of the shots (an unsigned 32-bit integer)", required: false }],
+  options: [{ name: "seed", value: "n", description: "seed of the shots (an unsigned 32-bit integer)", required: false }],
   targets: { source: "builtin", gateSet: "ry-cz", known: [{ name: "ry-cz-8", description: "8 fully connected, noise-free qubits" }] },
   capabilities,
   costModel: {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { PAPER_NETWORK, validateNetwork, type NetworkSpec } from "@natural-quantization/core";
 import { loadCheckpoint } from "@natural-quantization/core/node";
-import { estimateEvaluationCost, PROVIDERS, resolveTarget } from "@natural-quantization/hardware";
+import { loadHardware } from "./hardware-module.js";
 import { ConfigError } from "@natural-quantization/core";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
 import { writeStdout } from "./output.js";
@@ -29,12 +29,13 @@ export function registerCostCommand(program: Command): void {
     .option("--depth <n>", "linear layers (hidden qubit layers = depth - 1)", String(PAPER_NETWORK.depth))
     .option("--g <g>", "entanglement angle (pi/2: Model 1, one qubit per neuron; less: an ancilla per neuron)", "pi/2")
     .option("--target <name|file>", "heron, eagle or a target JSON file", "eagle")
-    .option("--provider <name>", `${Object.keys(PROVIDERS).join(", ")}: its job limits, circuit form and cost model (ibm-runtime: one parameterised circuit per layer call, QPU seconds)`, "ibm-runtime")
+    .option("--provider <name>", "a built-in provider (local, ibm-runtime): its job limits, circuit form and cost model (ibm-runtime: one parameterised circuit per layer call, QPU seconds)", "ibm-runtime")
     .option("--images <n>", "test images", "5000")
     .option("--shots <k>", "k of the k-shot majority vote", "15")
     .option("--max-units-per-block <n>", "at most this many neurons per circuit (the authors used 96 of 127 qubits)")
     .option("--json", "print JSON")
-    .action((o: CostCliOptions) => {
+    .action(async (o: CostCliOptions) => {
+      const { estimateEvaluationCost, PROVIDERS, resolveTarget } = await loadHardware();
       const network: NetworkSpec = o.weights
         ? loadCheckpoint(o.weights).network
         : validateNetwork({ ...PAPER_NETWORK, width: parseInteger("width", o.width, 1), depth: parseInteger("depth", o.depth, 2), neuron: { ...PAPER_NETWORK.neuron, g: parseNumber("g", o.g, { angle: true }) } });

@@ -1,8 +1,6 @@
-import { isAbsolute, join, resolve as resolvePath } from "node:path";
-import { pathToFileURL } from "node:url";
-import { resolve as resolveModule } from "import-meta-resolve";
 import type { InjectionToken } from "tsyringe";
-import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
+import { parseInteger, Tokens, UserError, type BackendPlugin, type DenseEngine, type PluginOption, type ProgressReporter } from "@natural-quantization/core";
+import { importPlugin } from "@natural-quantization/core/node";
 import { registerGateSetCompiler, type GateSetCompiler } from "./compile.js";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
 import type { CostModel, JobStatus, ProviderCapabilities, QuantumProvider } from "./provider.js";
@@ -47,11 +45,12 @@ export const HardwareTokens = {
 /** The settings a provider may ask the user for (HardwareSettings fields that are the user's to give). */
 export type ProviderOptionName = "device" | "target" | "seed";
 
-/** One thing a provider needs from the user, described so a front end can list it (`--NAME`). */
-export interface ProviderOption {
+/**
+ * One thing a provider needs from the user, in core's plugin-option shape (a front end offers it
+ * as `--NAME <value>`), and whether the provider refuses to start without it.
+ */
+export interface ProviderOption extends PluginOption {
   readonly name: ProviderOptionName;
-  readonly description: string;
-  /** The provider refuses to start without it. */
   readonly required: boolean;
   /** The values it takes, where they are a fixed list (e.g. device names). */
   readonly choices?: readonly string[];
@@ -94,8 +93,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
     name: "local",
     description: "the npm simulator quantum-circuit runs the emitted OpenQASM 2 (no device; seeded shots)",
     options: [
-      { name: "target", description: "layout and native gates to compile for (heron, eagle, a target file or an IBM snapshot directory); default an ideal fully connected device", required: false },
-      { name: "seed", description: "seed of the shots (an unsigned 32-bit integer)", required: false },
+      { name: "target", value: "name|file", description: "layout and native gates to compile for (heron, eagle, a target file or an IBM snapshot directory); default an ideal fully connected device", required: false },
+      { name: "seed", value: "n", description: "seed of the shots (an unsigned 32-bit integer)", required: false },
     ],
     targets: {
       source: "builtin",
@@ -112,7 +111,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
   "ibm-runtime": {
     name: "ibm-runtime",
     description: "IBM Quantum through the Qiskit Runtime REST API (Sampler V2); key and instance from IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN",
-    options: [{ name: "device", description: "the IBM backend to run on, e.g. ibm_torino (its own configuration and properties are the target)", required: true }],
+    options: [{ name: "device", value: "name", description: "the IBM backend to run on, e.g. ibm_torino (its own configuration and properties are the target)", required: true }],
     targets: {
       source: "device",
       gateSet: DEFAULT_GATE_SET,
@@ -129,37 +128,6 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
 
 const PROVIDER_ALLOWED = `${Object.keys(PROVIDERS).join(", ")}, an installed package or a module path (./my-provider.mjs) exporting \`provider\``;
 
-/** A relative (./, ../) or absolute module path, as opposed to a package name. */
-function isPath(name: string): boolean {
-  return name.startsWith("./") || name.startsWith("../") || name === "." || name === ".." || isAbsolute(name);
-}
-
-/** A valid npm package name, optionally scoped, optionally with a subpath. */
-const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(\/[^/].*)?$/i;
-
-function isNotFound(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
-}
-
-/**
- * The URL of a provider module, found as the CLI finds backends: a path from the current
- * directory; a package name from the current directory's node_modules (where the user installed
- * it), then from this package's own (a provider installed beside a global nq).
- */
-function locateProvider(name: string, cwd: string): string {
-  if (isPath(name)) return pathToFileURL(resolvePath(cwd, name)).href;
-  if (!PACKAGE_NAME.test(name)) throw new ConfigError("provider", name, PROVIDER_ALLOWED);
-  for (const parent of [pathToFileURL(join(cwd, "package.json")).href, import.meta.url]) {
-    try {
-      return resolveModule(name, parent);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  }
-  throw new ConfigError("provider", name, `${PROVIDER_ALLOWED}; no package ${name} is installed in ${cwd} (install it there with npm install ${name})`);
-}
-
 /**
  * A provider by name: a built-in one, the name of a package installed in the current directory
  * (scoped or not), or a path relative to the current directory (or absolute) to a module that
@@ -168,20 +136,16 @@ function locateProvider(name: string, cwd: string): string {
 export async function loadProvider(name: string, cwd: string = process.cwd()): Promise<ProviderPlugin> {
   const known = PROVIDERS[name];
   if (known) return known;
-  const url = locateProvider(name, cwd);
-  let mod: { provider?: ProviderPlugin };
-  try {
-    mod = (await import(url)) as { provider?: ProviderPlugin };
-  } catch (e) {
-    if (isNotFound(e) && isPath(name)) throw new UserError(`provider module ${resolvePath(cwd, name)} does not exist; check the path (relative paths start from ${cwd})`);
-    throw e;
-  }
-  const plugin = mod.provider;
-  if (!plugin || typeof plugin.create !== "function") throw new UserError(`${name} does not export a provider plugin (\`export const provider: ProviderPlugin\`)`);
+  const plugin = await importPlugin(name, { kind: "provider", exportName: "provider", isPlugin: isProviderModule, allowed: PROVIDER_ALLOWED, cwd, alsoFrom: [import.meta.url] });
   const missing = (["name", "options", "targets", "capabilities", "costModel"] as const).filter((k) => plugin[k] === undefined);
   if (missing.length > 0) throw new UserError(`provider plugin ${name} lacks ${missing.join(", ")}; a ProviderPlugin declares its options, targets, capabilities and cost model`);
   for (const compiler of plugin.compilers ?? []) registerGateSetCompiler(compiler);
   return plugin;
+}
+
+/** An export that can be a provider plugin: an object with `create` (its declarations are checked by name after). */
+function isProviderModule(value: unknown): value is ProviderPlugin {
+  return typeof value === "object" && value !== null && typeof (value as { create?: unknown }).create === "function";
 }
 
 /**
@@ -218,11 +182,18 @@ export const backend: BackendPlugin = {
   name: "hardware",
   description: "quantum hardware: each hidden layer runs as circuits on a provider (local simulator or IBM Quantum); dense math on a simulator",
   provides: "qubits",
-  async register(container) {
+  options: [
+    { name: "identity-pairs", value: "k", description: "insert k identity pairs before each measurement (noise amplification)", default: "0" },
+  ],
+  async register(container, options) {
     if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
     // The run's progress reporter, where the caller bound one before the backend (the CLI does).
     const progress = container.isRegistered(Tokens.ProgressReporter, true) ? container.resolve(Tokens.ProgressReporter) : undefined;
-    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings), progress);
+    const settings = container.resolve(HardwareTokens.Settings);
+    // The options this plugin declares, as the front end hands them over; they override the bound settings.
+    const pairs = options?.settings?.["identity-pairs"];
+    const identityPairs = typeof pairs === "string" ? parseInteger("identity-pairs", pairs, 0, 1000) : settings.identityPairs;
+    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), { ...settings, identityPairs }, progress);
     container.register(Tokens.QubitLayer, { useValue: layer });
   },
 };

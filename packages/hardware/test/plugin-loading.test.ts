@@ -10,7 +10,7 @@ const providerModule = (name: string) => `
 export const provider = {
   name: ${JSON.stringify(name)},
   description: "test provider ${name}",
-  options: [{ name: "device", description: "which device", required: true }],
+  options: [{ name: "device", value: "name", description: "which device", required: true }],
   targets: { source: "builtin", gateSet: "gates-of-${name}", known: [] },
   capabilities: { format: "qasm2", nativeGatesOnly: false, parameterBindings: false, maxPubsPerJob: 1, maxExecutionsPerJob: 1, maxBytesPerJob: 1, maxShots: 1, noise: false },
   costModel: { unit: "runs", paid: false, confirmAbove: Infinity, description: "free", estimate: () => 0 },
