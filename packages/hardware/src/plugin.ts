@@ -17,7 +17,7 @@ export interface HardwareSettings {
   readonly provider: string;
   /** Layout and native gates where no device is named: a built-in target (`heron`, `eagle`), a target file, or (unset) the provider's own. */
   readonly target?: string;
-  /** IBM backend (device) name, for `ibm-runtime`. */
+  /** The device to run on, for a provider that declares the `device` option (ibm-runtime: an IBM backend name). */
   readonly device?: string;
   /** Identity pairs before each measurement (noise amplification). */
   readonly identityPairs?: number;
