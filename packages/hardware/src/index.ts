@@ -7,6 +7,8 @@ export * from "./circuit-groups.js";
 export * from "./layer-circuits.js";
 export * from "./qasm.js";
 export * from "./compile.js";
+export * from "./job-packing.js";
+export * from "./circuit-duration.js";
 export * from "./identity-pairs.js";
 export * from "./heavy-hex.js";
 export * from "./targets.js";

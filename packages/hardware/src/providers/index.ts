@@ -1,4 +1,5 @@
-export { LocalProvider, LOCAL_CAPABILITIES, type LocalProviderOptions } from "./local-provider.js";
+export { LocalProvider, LOCAL_CAPABILITIES, LOCAL_COST_MODEL, type LocalProviderOptions } from "./local-provider.js";
+export { IBM_COST_MODEL, IBM_CONFIRM_QPU_SECONDS } from "./ibm-cost.js";
 export { fullyConnectedTarget } from "./ideal-target.js";
 export { MAX_COMPONENT_QUBITS } from "./outcome-distribution.js";
 export { IbmRuntimeProvider, ibmRuntimeCapabilities, samplerJobBody, IBM_MAX_BYTES_PER_JOB, type IbmRuntimeProviderOptions } from "./ibm-runtime-provider.js";
@@ -13,7 +14,6 @@ export {
   type IbmEndpoints,
 } from "./ibm-config.js";
 export { IbmRuntimeError, IBM_CRN_ENV, IBM_KEY_ENV, NON_ISA_ERROR_CODE } from "./ibm-errors.js";
-export { describeCost, estimateCost, packJobs, type CostEstimate } from "./job-packing.js";
 export { decodeSamplerResults, hexToBits, samplerEncoding, type SamplerEncoding } from "./sampler-results.js";
 export { readNpyUint8, type NpyUint8 } from "./npy.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./http-retry.js";
