@@ -2,6 +2,7 @@ import { CapabilityError } from "@natural-quantization/core";
 import { scaleAngle, shiftAngle } from "./angles.js";
 import type { Angle, Circuit, Gate, Operation } from "./circuit.js";
 import type { Target } from "./target.js";
+import { compileTrappedIon, isTrappedIonTarget, TRAPPED_ION_LOWERING } from "./compile-trapped-ion.js";
 
 /**
  * Translation to a target's native gates, at the level of Qiskit's optimisation level 0: every gate
@@ -35,7 +36,17 @@ type TwoQubitGate = Extract<Gate, { control: number }>;
 const PI = Math.PI;
 const HALF = Math.PI / 2;
 
+/**
+ * The compile step the target's native gates choose: trapped-ion targets (gpi, gpi2, ms) are
+ * lowered to rz + sx + x + cz by the rules above and then mapped onto their natives
+ * (compile-trapped-ion.ts); every other target by the rules above alone.
+ */
 export function compileForTarget(circuit: Circuit, target: Target): Circuit {
+  if (isTrappedIonTarget(target)) return compileTrappedIon(compileToGates(circuit, { ...target, basisGates: TRAPPED_ION_LOWERING }), target);
+  return compileToGates(circuit, target);
+}
+
+function compileToGates(circuit: Circuit, target: Target): Circuit {
   if (circuit.numQubits > target.numQubits) {
     throw new CapabilityError(`circuit has ${circuit.numQubits} qubits, target ${target.name} has ${target.numQubits}`);
   }

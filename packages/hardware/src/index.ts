@@ -7,6 +7,7 @@ export * from "./circuit-groups.js";
 export * from "./layer-circuits.js";
 export * from "./qasm.js";
 export * from "./compile.js";
+export { compileTrappedIon, isTrappedIonTarget, TRAPPED_ION_BASIS } from "./compile-trapped-ion.js";
 export * from "./identity-pairs.js";
 export * from "./heavy-hex.js";
 export * from "./targets.js";

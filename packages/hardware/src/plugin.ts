@@ -5,6 +5,7 @@ import type { JobStatus, QuantumProvider } from "./provider.js";
 import { JobLedger } from "./job-ledger.js";
 import { IbmRuntimeProvider } from "./providers/ibm-runtime-provider.js";
 import { LocalProvider } from "./providers/local-provider.js";
+import { IonqProvider } from "./providers/ionq-provider.js";
 import type { Target } from "./target.js";
 import { resolveTarget } from "./targets.js";
 
@@ -59,6 +60,14 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
     create: (s) => {
       if (!s.device) throw new UserError("the ibm-runtime provider needs --device NAME (an IBM backend, e.g. ibm_torino)");
       return new IbmRuntimeProvider({ backend: s.device, log: s.log, ledger: s.jobs ? JobLedger.open(s.jobs.dir, { resume: s.jobs.resume }) : undefined });
+    },
+  },
+  ionq: {
+    name: "ionq",
+    description: "IonQ trapped ions through the Quantum Cloud API v0.4 (native gpi/gpi2/ms, multi-circuit jobs); --device simulator, qpu.aria-1 or qpu.forte-1; key from IONQ_API_KEY",
+    create: (s) => {
+      if (!s.device) throw new UserError("the ionq provider needs --device NAME (simulator, qpu.aria-1 or qpu.forte-1)");
+      return new IonqProvider({ device: s.device, log: s.log, seed: s.seed, ledger: s.jobs ? JobLedger.open(s.jobs.dir, { resume: s.jobs.resume }) : undefined });
     },
   },
 };
