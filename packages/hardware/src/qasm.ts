@@ -104,8 +104,9 @@ export const QASM2_ECR_DEFINITION = "gate ecr c,t { h t; cx c,t; rz(pi/2) t; cx 
  * They let quantum-circuit (the local provider, the tests' simulator) read a circuit compiled for IonQ.
  */
 export const QASM2_TRAPPED_ION_DEFINITIONS: Readonly<Record<"gpi" | "gpi2" | "ms", string>> = {
-  gpi: "gate gpi(phi) a { u3(pi, phi, pi - phi) a; }",
-  gpi2: "gate gpi2(phi) a { u3(pi/2, phi - pi/2, pi/2 - phi) a; }",
+  // The parameter is `p`, not `phi`: quantum-circuit confuses a definition's `phi` with u3's own.
+  gpi: "gate gpi(p) a { u3(pi, p, pi - p) a; }",
+  gpi2: "gate gpi2(p) a { u3(pi/2, p - pi/2, pi/2 - p) a; }",
   ms: "gate ms(p0, p1) a, b { rz(-p0) a; rz(-p1) b; h a; h b; cx a, b; rz(pi/2) b; cx a, b; h a; h b; rz(p0) a; rz(p1) b; }",
 };
 

@@ -65,6 +65,8 @@ export interface IonqTestServerOptions {
   readonly maxBodyBytes?: number;
   /** Jobs per page of GET /jobs when the client asks for more (default 25). */
   readonly pageSize?: number;
+  /** Order of GET /jobs (IonQ does not document one; default newest first). */
+  readonly oldestFirst?: boolean;
   /** Billed quantum compute time per shot of each circuit, microseconds (default 1000). */
   readonly microsecondsPerShot?: number;
 }
@@ -307,7 +309,8 @@ export class IonqTestServer {
 
   private listJobs(query: URLSearchParams): unknown {
     const target = query.get("target");
-    const all = [...this.jobs.values()].filter((j) => !target || target.split(",").includes(j.backend)).reverse();
+    const all = [...this.jobs.values()].filter((j) => !target || target.split(",").includes(j.backend));
+    if (!this.options.oldestFirst) all.reverse();
     const start = query.get("next") ? all.findIndex((j) => j.id === query.get("next")) : 0;
     const size = Math.min(Number(query.get("limit") ?? 25), this.options.pageSize ?? 25);
     const page = all.slice(Math.max(0, start), Math.max(0, start) + size);
