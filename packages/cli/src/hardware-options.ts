@@ -26,7 +26,7 @@ export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean })
   if (hardware) {
     cmd
       .option("--provider <name>", `with --backend hardware: ${Object.keys(PROVIDERS).join(", ")}, or a package exporting \`provider\``, "local")
-      .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
+      .option("--device <name>", "with --provider ibm-runtime or ionq: the backend, e.g. ibm_torino or qpu.forte-1")
       .option("--identity-pairs <k>", "with --backend hardware: insert k identity pairs before each measurement (noise amplification)", "0")
       .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`)
       .option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)")
