@@ -1,8 +1,7 @@
-import { isAbsolute, join, resolve as resolvePath } from "node:path";
-import { pathToFileURL } from "node:url";
 import { resolve as resolveModule } from "import-meta-resolve";
+import { importPlugin, isModuleNotFound } from "@natural-quantization/core/node";
 import { container } from "tsyringe";
-import { ConfigError, UserError, type BackendPlugin } from "@natural-quantization/core";
+import { UserError, type BackendPlugin } from "@natural-quantization/core";
 
 /** Backends this CLI knows by short name, fastest first. Any other npm package that exports `backend` works too. */
 export const KNOWN_BACKENDS: Readonly<Record<string, string>> = {
@@ -22,67 +21,31 @@ export const AUTO_CANDIDATES: readonly string[] = ["sim-native", "sim-wasm", "si
 
 const ALLOWED = `${AUTO_BACKEND}, ${Object.keys(KNOWN_BACKENDS).join(", ")}, the name of a package installed in the current directory that exports \`backend\`, or a path to such a module (./my-backend.mjs)`;
 
-export function isPath(name: string): boolean {
-  return name.startsWith("./") || name.startsWith("../") || name === "." || name === ".." || isAbsolute(name);
-}
-
-/** A valid npm package name, optionally scoped, optionally with a subpath. */
-const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(\/[^/].*)?$/i;
-
-/**
- * The URL of a backend module. Known short names resolve from the CLI's own dependencies; other
- * package names from the current directory's node_modules (where the user installed the plugin),
- * then from the CLI's (a plugin installed beside a global nq); paths from the current directory.
- */
-function locate(name: string, cwd: string): string {
-  if (isPath(name)) return pathToFileURL(resolvePath(cwd, name)).href;
-  const known = KNOWN_BACKENDS[name];
-  if (known) {
-    try {
-      return resolveModule(known, import.meta.url);
-    } catch (e) {
-      if (isNotFound(e)) throw new UserError(`backend ${name} is not installed (package ${known}); install it with npm install ${known}`);
-      throw e;
-    }
-  }
-  if (!PACKAGE_NAME.test(name)) throw new ConfigError("backend", name, ALLOWED);
-  const parents = [pathToFileURL(join(cwd, "package.json")).href, import.meta.url];
-  for (const parent of parents) {
-    try {
-      return resolveModule(name, parent);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  }
-  throw new ConfigError("backend", name, `${ALLOWED}; no package ${name} is installed in ${cwd} (install it there with npm install ${name})`);
-}
-
-export function isNotFound(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
-}
-
 /**
  * Loads a backend plugin: a known short name, the name of a package installed in the current
- * directory, or a path (relative to the current directory, or absolute) to a module, that
- * exports `backend: BackendPlugin`. That is how contributed backends plug in without a change
- * to the CLI.
+ * directory (then beside the CLI, for a plugin installed beside a global nq), or a path
+ * (relative to the current directory, or absolute) to a module, that exports
+ * `backend: BackendPlugin`. That is how contributed backends plug in without a change to the CLI.
  */
 export async function loadBackend(name: string, cwd: string = process.cwd()): Promise<BackendPlugin> {
   if (name === AUTO_BACKEND) return loadBackend(await resolveAuto(), cwd);
-  const url = locate(name, cwd);
-  let mod: { backend?: BackendPlugin };
-  try {
-    mod = (await import(url)) as { backend?: BackendPlugin };
-  } catch (e) {
-    if (isNotFound(e) && isPath(name)) throw new UserError(`backend module ${resolvePath(cwd, name)} does not exist; check the path (relative paths start from ${cwd})`);
-    throw e;
+  const known = KNOWN_BACKENDS[name];
+  if (known) {
+    // Known short names resolve from the CLI's own dependencies.
+    let url: string;
+    try {
+      url = resolveModule(known, import.meta.url);
+    } catch (e) {
+      if (isModuleNotFound(e)) throw new UserError(`backend ${name} is not installed (package ${known}); install it with npm install ${known}`);
+      throw e;
+    }
+    return importPlugin(url, { kind: "backend", exportName: "backend", isPlugin: isBackendPlugin, allowed: ALLOWED, cwd });
   }
-  const plugin = mod.backend;
-  if (!plugin || typeof plugin.register !== "function") {
-    throw new UserError(`${name} does not export a backend plugin (\`export const backend: BackendPlugin\`)`);
-  }
-  return plugin;
+  return importPlugin(name, { kind: "backend", exportName: "backend", isPlugin: isBackendPlugin, allowed: ALLOWED, cwd, alsoFrom: [import.meta.url] });
+}
+
+function isBackendPlugin(value: unknown): value is BackendPlugin {
+  return typeof value === "object" && value !== null && typeof (value as BackendPlugin).register === "function";
 }
 
 /** The installed backends among the known ones that load here (sim-native needs its compiled addon), in order. */

@@ -3,7 +3,8 @@ import { Option, type Command } from "commander";
 import { HALF_PI, Tokens, validateNeuron, type NetworkSpec } from "@natural-quantization/core";
 import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { loadDataset } from "@natural-quantization/datasets";
-import { layerCost, type LayerCall, type QasmFormat } from "@natural-quantization/hardware";
+import type { LayerCall, QasmFormat } from "@natural-quantization/hardware";
+import { loadHardware, type Hardware } from "./hardware-module.js";
 import { composeMachine, disposeMachine } from "./experiment.js";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
 import { stderrProgress } from "./progress.js";
@@ -50,7 +51,8 @@ export function registerCircuitsCommand(program: Command): void {
       const images = parseInteger("images", o.images, 1, 10_000);
       const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize: images });
       const layers: object[] = [];
-      const onLayer = (call: LayerCall) => layers.push(writeLayer(o.out, o.format, call));
+      const hardware = await loadHardware();
+      const onLayer = (call: LayerCall) => layers.push(writeLayer(hardware, o.out, o.format, call));
       const progress = stderrProgress();
       const c = await composeMachine({
         backend: "hardware",
@@ -77,7 +79,7 @@ export function registerCircuitsCommand(program: Command): void {
 }
 
 /** Writes one layer's concrete block circuits (and, for OpenQASM 3, the template with its binding rows). */
-function writeLayer(out: string, format: QasmFormat, call: LayerCall): object {
+function writeLayer(hardware: Hardware, out: string, format: QasmFormat, call: LayerCall): object {
   const dir = join(out, `layer-${call.layer + 1}`);
   const ext = format === "qasm3" ? "qasm" : "qasm2";
   const concrete = call.job({ format, bindings: false });
@@ -88,7 +90,7 @@ function writeLayer(out: string, format: QasmFormat, call: LayerCall): object {
     writeFileAtomic(join(dir, "template.qasm"), template.program);
     writeJsonAtomic(join(dir, "bindings.json"), template.bindings);
   }
-  const cost = layerCost(call.layout, call.angles.length);
+  const cost = hardware.layerCost(call.layout, call.angles.length);
   return {
     layer: call.layer + 1,
     g: call.layout.g,

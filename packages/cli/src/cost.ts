@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { PAPER_NETWORK, validateNetwork, type NetworkSpec } from "@natural-quantization/core";
 import { loadCheckpoint } from "@natural-quantization/core/node";
-import { estimateEvaluationCost, ibmRuntimeCapabilities, LOCAL_CAPABILITIES, resolveTarget } from "@natural-quantization/hardware";
+import { loadHardware } from "./hardware-module.js";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
 import { writeStdout } from "./output.js";
 
@@ -33,7 +33,8 @@ export function registerCostCommand(program: Command): void {
     .option("--shots <k>", "k of the k-shot majority vote", "15")
     .option("--max-units-per-block <n>", "at most this many neurons per circuit (the authors used 96 of 127 qubits)")
     .option("--json", "print JSON")
-    .action((o: CostCliOptions) => {
+    .action(async (o: CostCliOptions) => {
+      const { estimateEvaluationCost, ibmRuntimeCapabilities, LOCAL_CAPABILITIES, resolveTarget } = await loadHardware();
       const network: NetworkSpec = o.weights
         ? loadCheckpoint(o.weights).network
         : validateNetwork({ ...PAPER_NETWORK, width: parseInteger("width", o.width, 1), depth: parseInteger("depth", o.depth, 2), neuron: { ...PAPER_NETWORK.neuron, g: parseNumber("g", o.g, { angle: true }) } });

@@ -4,7 +4,7 @@ import type { UserError } from "@natural-quantization/core";
  * Core names the setting at fault by its spec name (lr, epochs, trainSize) in `field`; the CLI
  * names the flag that sets it. Settings that are flags of nq, in kebab case.
  */
-const FLAGS = new Set(["a", "g", "activation", "width", "depth", "bias", "epochs", "batch", "lr", "momentum", "shots", "seed", "train-size", "test-size", "threads", "neuron", "backend", "provider", "device", "target"]);
+const FLAGS = new Set(["a", "g", "activation", "width", "depth", "bias", "epochs", "batch", "lr", "momentum", "shots", "seed", "train-size", "test-size", "threads", "neuron", "backend", "provider", "device", "target", "force"]);
 
 /** The flag of a setting (`trainSize` or `train-size` -> `--train-size`), or null when no flag sets it. */
 export function flagOf(field: string): string | null {

@@ -20,14 +20,16 @@ import {
   assertResumableCheckpoint,
   type QubitLayer,
   datasetId,
+  type PluginOptionValues,
 } from "@natural-quantization/core";
 import { loadCheckpoint, saveCheckpoint, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, loadBackend } from "./backends.js";
 import { loadNeuron } from "./neurons.js";
 import { printDownloadProgress } from "./progress.js";
-import { HardwareTokens, NoisyQubitLayer, type HardwareSettings, type NoiseModel } from "@natural-quantization/hardware";
+import type { HardwareSettings, NoiseModel } from "@natural-quantization/hardware";
 import { writing } from "./files.js";
+import { loadHardware } from "./hardware-module.js";
 import type { ExperimentConfig as SweepExperimentConfig, ExperimentModule, RunOptions, RunRecord } from "@natural-quantization/sweep";
 
 /**
@@ -51,6 +53,8 @@ export interface MachineConfig {
   readonly noise?: NoiseModel;
   /** Neuron model by name, package or path (default: the built-in "qubit"). */
   readonly neuron?: string;
+  /** Values of the options the backend plugin declares for itself. */
+  readonly settings?: PluginOptionValues;
 }
 
 /**
@@ -61,11 +65,11 @@ export interface MachineConfig {
 export async function composeMachine(config: MachineConfig, progress: ProgressReporter = silentProgress): Promise<DependencyContainer> {
   const plugin = await loadBackend(config.backend);
   const c = container.createChildContainer();
-  const options = config.threads === undefined ? {} : { threads: config.threads };
+  const options = { ...(config.threads === undefined ? {} : { threads: config.threads }), ...(config.settings ? { settings: config.settings } : {}) };
   // Bound first: a device backend's qubit layer reports its jobs to it.
   c.register(Tokens.ProgressReporter, { useValue: progress });
   if (plugin.provides === "qubits") await (await loadBackend(DEFAULT_BACKEND)).register(c, options);
-  if (config.hardware) c.register(HardwareTokens.Settings, { useValue: config.hardware });
+  if (config.hardware) c.register((await loadHardware()).HardwareTokens.Settings, { useValue: config.hardware });
   await plugin.register(c, options);
   if (plugin.provides === "dense") {
     const lender = await loadBackend(plugin.borrowsQubitsFrom ?? "sim-cpu");
@@ -75,6 +79,7 @@ export async function composeMachine(config: MachineConfig, progress: ProgressRe
   if (config.neuron !== undefined) c.register(Tokens.NeuronModel, { useValue: await loadNeuron(config.neuron) });
   if (config.noise) {
     if (plugin.provides === "qubits") throw new UserError(`--noise simulates a device on a simulator; backend ${config.backend} runs on its own device (use --backend sim-wasm or sim-cpu)`);
+    const { NoisyQubitLayer } = await loadHardware();
     c.register(Tokens.QubitLayer, { useValue: new NoisyQubitLayer(c.resolve(Tokens.DenseEngine), config.noise) });
   }
   registerCore(c);

@@ -2,7 +2,8 @@ import { readFileLimited } from "@natural-quantization/core/node";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
-import { describeCost, noiseFromTarget, parseNoiseModel, PROVIDERS, resolveTarget, type HardwareSettings, type JobGate, type NoiseModel } from "@natural-quantization/hardware";
+import type { HardwareSettings, JobGate, NoiseModel } from "@natural-quantization/hardware";
+import { loadHardware } from "./hardware-module.js";
 import { parseInteger } from "@natural-quantization/core";
 
 /** Circuit executions a run may submit to a provider other than `local` without --yes. */
@@ -13,24 +14,32 @@ export interface DeviceCliOptions {
   readonly provider?: string;
   readonly target?: string;
   readonly device?: string;
-  readonly identityPairs?: string;
   readonly noise?: string;
   readonly yes?: boolean;
   /** The run's directory: a device keeps every job id and raw result in DIR/jobs. */
   readonly out?: string;
+  /** Where a device keeps every job id and raw result, for a command whose --out is a file. */
+  readonly jobs?: string;
   readonly resume?: boolean;
 }
 
-/** Adds the device and noise options to a command (eval and train share them). */
-export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean }): Command {
+/**
+ * Adds the device and noise options to a command. Every command that runs a network takes them
+ * (train: the noise ones only, since a device cannot train). A device keeps its jobs in a run
+ * directory: `--out DIR` (DIR/jobs) where the command's --out is a directory, else `--jobs DIR`.
+ */
+export function deviceOptions(cmd: Command, { hardware, jobs = "out" }: { hardware: boolean; jobs?: "out" | "jobs" }): Command {
   if (hardware) {
     cmd
-      .option("--provider <name>", `with --backend hardware: ${Object.keys(PROVIDERS).join(", ")}, or a package exporting \`provider\``, "local")
+      .option("--provider <name>", "with --backend hardware: local, ibm-runtime, ionq, a package installed in the current directory, or a path to a module (./my-provider.mjs), exporting `provider`", "local")
       .option("--device <name>", "with --provider ibm-runtime or ionq: the backend, e.g. ibm_torino or qpu.forte-1")
-      .option("--identity-pairs <k>", "with --backend hardware: insert k identity pairs before each measurement (noise amplification)", "0")
-      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`)
-      .option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)")
-      .option("--resume", "with --out: fetch the results of device jobs already in DIR/jobs instead of submitting them again");
+      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`);
+    if (jobs === "out") {
+      cmd.option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)");
+    } else {
+      cmd.option("--jobs <dir>", "with --backend hardware: keep every device job id and raw result here before it is used (needed for a paid provider)");
+    }
+    cmd.option("--resume", `with --${jobs}: fetch the results of device jobs already kept there instead of submitting them again`);
   }
   return cmd
     .option("--target <name|file>", "heron, eagle, a target JSON file or an IBM snapshot directory: the layout and gates for --provider local (a --device run uses the device's own), or the noise on a simulator")
@@ -41,26 +50,27 @@ export function deviceOptions(cmd: Command, { hardware }: { hardware: boolean })
  * What composeMachine needs for these options: hardware settings for `--backend hardware`, or a
  * noise model for a simulator (from --noise FILE or --target).
  */
-export function deviceConfig(backend: string, o: DeviceCliOptions, log: (line: string) => void): { hardware?: HardwareSettings; noise?: NoiseModel } {
+export async function deviceConfig(backend: string, o: DeviceCliOptions, log: (line: string) => void, jobsIn: "out" | "jobs" = "out"): Promise<{ hardware?: HardwareSettings; noise?: NoiseModel }> {
   if (backend === "hardware") {
     if (o.noise) throw new UserError("--noise simulates noise on a simulator backend; a device has its own (drop --noise, or use --backend sim-wasm)");
-    return { hardware: hardwareSettings(o, log) };
+    return { hardware: await hardwareSettings(o, log, jobsIn) };
   }
-  for (const opt of ["provider", "device", "yes"] as const) {
+  for (const opt of ["provider", "device", "yes", "jobs"] as const) {
     if (o[opt] !== undefined && !(opt === "provider" && o.provider === "local")) throw new UserError(`--${opt} applies to --backend hardware only`);
   }
   if (o.noise && o.target) throw new UserError("give either --noise FILE or --target (noise taken from a device's properties), not both");
-  return o.noise || o.target ? { noise: simulatedNoise(o) } : {};
+  return o.noise || o.target ? { noise: await simulatedNoise(o) } : {};
 }
 
 /** The noise of --noise FILE, else of --target T's properties (one of them must be given). */
-export function simulatedNoise(o: { readonly noise?: string; readonly target?: string }): NoiseModel {
+export async function simulatedNoise(o: { readonly noise?: string; readonly target?: string }): Promise<NoiseModel> {
+  const { noiseFromTarget, parseNoiseModel, resolveTarget } = await loadHardware();
   return o.noise ? parseNoiseModel(readText(o.noise, "noise file"), o.noise) : noiseFromTarget(resolveTarget(o.target!));
 }
 
-function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): HardwareSettings {
+async function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void, jobsIn: "out" | "jobs"): Promise<HardwareSettings> {
+  const { describeCost } = await loadHardware();
   const provider = o.provider ?? "local";
-  const identityPairs = parseInteger("identity-pairs", o.identityPairs ?? "0", 0, 1000);
   let submitted = 0;
   // Prints every job's cost; a paid device needs --yes once the run passes CONFIRM_SHOTS executions.
   const beforeJob: JobGate = ({ layer, units, cost }) => {
@@ -70,12 +80,14 @@ function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void): Har
       throw new UserError(`this run submits more than ${CONFIRM_SHOTS} circuit executions to ${provider} (${submitted} so far); check the cost above and rerun with --yes`);
     }
   };
-  if (o.resume && !o.out) throw new UserError("--resume needs --out DIR (the directory whose jobs/ holds the device jobs of the run to continue)");
-  if (provider !== "local" && !o.out) {
-    throw new UserError(`--provider ${provider} runs on a paid device: give --out DIR, where every job id and raw result is kept before it is used (an interrupted run then continues with --resume)`);
+  const jobsDir = jobsIn === "jobs" ? o.jobs : o.out === undefined ? undefined : join(o.out, "jobs");
+  const jobsFlag = `--${jobsIn} DIR`;
+  if (o.resume && !jobsDir) throw new UserError(`--resume needs ${jobsFlag} (where the device jobs of the run to continue are kept)`);
+  if (provider !== "local" && !jobsDir) {
+    throw new UserError(`--provider ${provider} runs on a paid device: give ${jobsFlag}, where every job id and raw result is kept before it is used (an interrupted run then continues with --resume)`);
   }
-  const jobs = o.out ? { dir: join(o.out, "jobs"), resume: o.resume === true } : undefined;
-  return { provider, target: o.target, device: o.device, identityPairs, beforeJob, log, ...(jobs ? { jobs } : {}) };
+  const jobs = jobsDir ? { dir: jobsDir, resume: o.resume === true } : undefined;
+  return { provider, target: o.target, device: o.device, beforeJob, log, ...(jobs ? { jobs } : {}) };
 }
 
 /** Noise and target files are small JSON; anything larger than this is the wrong file. */

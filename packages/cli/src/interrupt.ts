@@ -45,9 +45,9 @@ export function interruptMessage(state: InterruptState, argv: readonly string[])
  * still run and are paid for), say how to continue without paying for them again, exit 130.
  * Returns the uninstaller.
  */
-export function closeOnInterrupt(close: () => Promise<void>, out: string | undefined): () => void {
+export function closeOnInterrupt(close: () => Promise<void>, jobsDir: string | undefined): () => void {
   const handler = () => {
-    const hint = out ? `the jobs submitted so far are kept in ${out}/jobs; rerun the same command with --resume to use them without paying again` : "no job was kept (no --out)";
+    const hint = jobsDir ? `the jobs submitted so far are kept in ${jobsDir}; rerun the same command with --resume to use them without paying again` : "no job was kept (no --out or --jobs)";
     process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}nq: interrupted; closing the device session; ${hint}\n`);
     void close().finally(() => process.exit(130));
   };

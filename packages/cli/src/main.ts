@@ -9,6 +9,7 @@ import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
 import { AUTO_BACKEND, DEFAULT_BACKEND, installedBackends, loadBackend, resolveAuto } from "./backends.js";
 import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
+import { declaredOptions, type DeclaredOptions } from "./plugin-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
 import { registerCostCommand } from "./cost.js";
@@ -17,7 +18,7 @@ import { closeQubitLayer, composeMachine, disposeMachine, runExperiment, type Ru
 import { encodeExport, EXPORTED_WEIGHTS, exportFormat, EXPORT_FORMATS } from "./export.js";
 import { assertNotAnInput, assertReplaceable, assertWritableDirectory, assertWritableFile, claimRunDirectory, RUN_LOCK_FILE, writing } from "./files.js";
 import { closeOnInterrupt, exitOnInterrupt, type InterruptState } from "./interrupt.js";
-import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type TrainCliOptions } from "./options.js";
+import { BACKEND_HELP, commonOptions, DEFAULT_EPOCHS, machineConfig, machineOptions, THREADS_HELP, trainConfig, trainOptions, type CommonOptions, type MachineCliOptions, type TrainCliOptions } from "./options.js";
 import { parseInteger, parseIntegerList, parseNumber } from "@natural-quantization/core";
 import { NEURON_HELP } from "./neurons.js";
 import { cliMessage } from "./error-flags.js";
@@ -42,7 +43,7 @@ function print(record: object, json: boolean | undefined, rows: RunRecord[]): vo
 }
 
 /** The program; `argv` (as given to main) lets nq train print the exact command that resumes it. */
-export function buildProgram(argv: readonly string[] = []): Command {
+export function buildProgram(argv: readonly string[] = [], declared: readonly DeclaredOptions[] = []): Command {
   const program = new Command("nq")
     .description("natural-quantization: quantum neural networks whose neurons are qubits (arXiv:2503.15482)")
     .version(cliVersion(), "-V, --version", "print the version")
@@ -51,14 +52,15 @@ export function buildProgram(argv: readonly string[] = []): Command {
     // Commander's error and its "(Did you mean --epochs?)" suggestion, on one line.
     .configureOutput({ outputError: (s, write) => write(`nq: ${s.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}\n`) });
   refuseUnexpectedArguments(program);
+  const trainable = declared.filter((d) => d.trains);
 
-  deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it")), { hardware: false })
+  deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it"), trainable), { hardware: false })
     .option("--out <dir>", "write result.json, metrics.json, weights.json and checkpoint.json (every epoch) here")
     .option("--resume", "continue from <out>/checkpoint.json (same options; --epochs may grow); an error when there is none")
     .option("--force", "overwrite the run already in --out")
     .action(async (o: TrainCliOptions & DeviceCliOptions & { force?: boolean }, cmd: Command) => {
       const progress = stderrProgress();
-      const config = { ...trainConfig(o), ...deviceConfig(o.backend, o, (line) => progress.line(line)) };
+      const config = { ...trainConfig(o, trainable), ...(await deviceConfig(o.backend, o, (line) => progress.line(line))) };
       if (o.resume && o.out === undefined) throw new UserError("--resume needs --out <dir> (where checkpoint.json is)");
       if (o.resume && o.force) throw new UserError("give either --resume (continue the run in --out) or --force (overwrite it), not both");
       const args = commandArgs(argv, cmd);
@@ -86,7 +88,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       }
     });
 
-  deviceOptions(commonOptions(program.command("eval").description("evaluate saved weights (the network spec is read from the file) on a simulator, a simulated noisy device, or quantum hardware")), { hardware: true })
+  deviceOptions(commonOptions(program.command("eval").description("evaluate saved weights (the network spec is read from the file) on a simulator, a simulated noisy device, or quantum hardware"), declared), { hardware: true })
     .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
     .option("--a <a>", "override the quantumness a of the saved network")
     .option("--g <g>", "override the entanglement angle g of the saved network")
@@ -101,14 +103,13 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const testSize = o.testSize === undefined ? undefined : parseInteger("test-size", o.testSize, 1);
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
-      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const progress = stderrProgress();
       if (o.out !== undefined) assertWritableDirectory(o.out);
-      const device = deviceConfig(o.backend, o, (line) => progress.line(line));
+      const device = await deviceConfig(o.backend, o, (line) => progress.line(line));
       if (o.resume && o.backend !== "hardware") throw new UserError("--resume continues a device evaluation (--backend hardware --out DIR); a simulator evaluation has nothing to resume");
-      const c = await composeMachine({ backend: o.backend, threads, neuron: o.neuron, ...device }, progress.reporter());
+      const c = await composeMachine({ ...machineConfig(o, declared), ...device }, progress.reporter());
       const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
-      const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, o.out) : () => {};
+      const stopOnInterrupt = device.hardware ? closeOnInterrupt(closeDevice, device.hardware.jobs?.dir) : () => {};
       try {
         await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
@@ -130,7 +131,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       }
     });
 
-  program
+  const predict = program
     .command("predict")
     .description("classify images with saved weights: per image, the majority vote of k shots and the votes of each class, as CSV")
     .addOption(markRequired(new Option("--weights <file>", "weights.json or checkpoint.json written by nq train")))
@@ -140,17 +141,14 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--test-size <n>", "test images of --dataset (default: as many as the weights were tested on, for their own dataset)")
     .option("--shots <k>", "shots per image; the prediction is their majority vote (ties to the lowest class)", String(PAPER_TRAINING.shots))
     .option("--seed <n>", "seed of the measurement outcomes (nq eval with the same seed and shots scores these same votes)", String(PAPER_TRAINING.seed))
-    .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
-    .option("--threads <n>", THREADS_HELP)
-    .option("--neuron <model>", NEURON_HELP)
+  deviceOptions(machineOptions(predict, declared), { hardware: true, jobs: "jobs" })
     .option("--out <file>", "write the CSV here (default: stdout)")
     .option("--force", "replace an --out file that is not a predictions CSV")
-    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; backend: string; threads?: string; neuron?: string; out?: string; force?: boolean }) => {
+    .action(async (o: { weights: string; dataset?: string; images?: string; labels?: string; testSize?: string; shots: string; seed: string; out?: string; force?: boolean } & MachineCliOptions & DeviceCliOptions) => {
       if (o.dataset && o.images) throw new UserError("give either --dataset or --images, not both");
       if (o.labels && !o.images) throw new UserError("--labels belongs to --images; a --dataset has its own labels");
       const shots = parseInteger("shots", o.shots, 1);
       const seed = parseInteger("seed", o.seed, 0, 0xffffffff);
-      const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
       const testSize = o.testSize === undefined ? undefined : parseInteger("test-size", o.testSize, 1);
       if (o.out !== undefined) {
         assertWritableFile(o.out);
@@ -160,7 +158,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
       const ck = loadCheckpoint(o.weights);
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
       const progress = stderrProgress();
-      const p = await predictImages(ck, images, { backend: o.backend, threads, neuron: o.neuron, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
+      const device = await deviceConfig(o.backend, { ...o, out: undefined }, (line) => progress.line(line), "jobs");
+      const p = await predictImages(ck, images, { ...machineConfig(o, declared), ...device, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out !== undefined) {
         const out = o.out;
@@ -274,8 +273,8 @@ function commandArgs(argv: readonly string[], cmd: Command): string[] {
 
 /** Runs the CLI; user errors print one line and exit with status 2. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
   try {
+    const program = buildProgram(argv, await declaredOptions(argv));
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {

@@ -55,7 +55,7 @@ export function registerNoiseStudyCommand(program: Command): void {
     .action(async (dir: string, o: StudyOptions) => {
       if (o.replot) return void (await replot(join(dir, "noise-study")));
       if (!o.target === !o.noise) throw new UserError("give the noise as --target NAME|FILE or --noise FILE (one of them)");
-      const noise: NoiseModel = simulatedNoise(o);
+      const noise: NoiseModel = await simulatedNoise(o);
       const records = readJson(join(dir, "results.json"), "sweep results") as Array<{ key: string; seed: number; dataset: string; trainSize: number; testSize: number }>;
       if (!Array.isArray(records) || records.length === 0) throw new UserError(`${dir}/results.json has no finished cells; run or aggregate the sweep first`);
       const shots = parseInteger("shots", o.shots, 1);

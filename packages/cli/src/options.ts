@@ -1,7 +1,8 @@
 // The option definitions that nq train and the sweep commands share, in a module of their own so
 // that main.ts and sweep-commands.ts both import it and neither imports the other.
 import { Command, Option } from "commander";
-import { PAPER_NETWORK, PAPER_TRAINING, type Activation } from "@natural-quantization/core";
+import { PAPER_NETWORK, PAPER_TRAINING, type Activation, type PluginOptionValues } from "@natural-quantization/core";
+import { addPluginOptions, pluginSettings, type DeclaredOptions } from "./plugin-options.js";
 import { defaultDatasetSizes } from "@natural-quantization/datasets";
 import { DEFAULT_BACKEND, KNOWN_BACKENDS } from "./backends.js";
 import type { ExperimentConfig } from "./experiment.js";
@@ -17,10 +18,37 @@ export const THREADS_HELP = "threads of the backend: sim-wasm takes any count (d
 /** Default epochs: the paper trains 100; 5 finishes in minutes and already separates the regimes. */
 export const DEFAULT_EPOCHS = 5;
 
-export interface CommonOptions {
+/** The options that choose the machine, as commander hands them over (strings as typed). */
+export interface MachineCliOptions {
   backend: string;
   threads?: string;
   neuron?: string;
+}
+
+/**
+ * Adds the options that choose the machine: every command that runs a network takes them, and the
+ * options the chosen backend declares for itself (see plugin-options.ts).
+ */
+export function machineOptions(cmd: Command, declared: readonly DeclaredOptions[] = []): Command {
+  cmd
+    .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
+    .option("--threads <n>", THREADS_HELP)
+    .option("--neuron <model>", NEURON_HELP);
+  return addPluginOptions(cmd, declared);
+}
+
+/** The machine options, parsed: the one place --threads is read. */
+export function machineConfig(o: MachineCliOptions, declared: readonly DeclaredOptions[] = []): { backend: string; threads?: number; neuron?: string; settings?: PluginOptionValues } {
+  const settings = pluginSettings(o as unknown as Readonly<Record<string, unknown>>, declared);
+  return {
+    backend: o.backend,
+    ...(o.threads === undefined ? {} : { threads: parseInteger("threads", o.threads, 1, 256) }),
+    ...(o.neuron === undefined ? {} : { neuron: o.neuron }),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+  };
+}
+
+export interface CommonOptions extends MachineCliOptions {
   shots: string;
   testSize?: string;
   seed: string;
@@ -45,22 +73,17 @@ export interface TrainCliOptions extends CommonOptions {
   resume?: boolean;
 }
 
-export function commonOptions(cmd: Command): Command {
-  return cmd
-    .option("--backend <name>", BACKEND_HELP, DEFAULT_BACKEND)
-    .option("--threads <n>", THREADS_HELP)
-    .option("--neuron <model>", NEURON_HELP)
+export function commonOptions(cmd: Command, declared: readonly DeclaredOptions[] = []): Command {
+  return machineOptions(cmd, declared)
     .option("--shots <k>", "k of the k-shot majority-vote evaluation", String(PAPER_TRAINING.shots))
     .option("--test-size <n>", "test images (default: all; mnist-subset: 5000)")
     .option("--seed <n>", "seed of every random stream (unsigned 32-bit)", String(PAPER_TRAINING.seed))
     .option("--json", "print one JSON object on stdout at the end");
 }
 
-export function trainConfig(o: TrainCliOptions): ExperimentConfig {
+export function trainConfig(o: TrainCliOptions, declared: readonly DeclaredOptions[] = []): ExperimentConfig {
   return {
-    backend: o.backend,
-    threads: o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256),
-    ...(o.neuron === undefined ? {} : { neuron: o.neuron }),
+    ...machineConfig(o, declared),
     dataset: o.dataset,
     // Unset sizes: every row, or the dataset's own default (mnist-subset: the paper's 5000 / 5000).
     trainSize: o.trainSize === undefined ? defaultDatasetSizes(o.dataset).trainSize : parseInteger("train-size", o.trainSize, 1),
@@ -87,8 +110,8 @@ export function trainConfig(o: TrainCliOptions): ExperimentConfig {
   };
 }
 
-export function trainOptions(cmd: Command): Command {
-  return commonOptions(cmd)
+export function trainOptions(cmd: Command, declared: readonly DeclaredOptions[] = []): Command {
+  return commonOptions(cmd, declared)
     .option("--a <a>", "quantumness a >= 0 (0: classical sign neurons)", "0")
     .option("--g <g>", "entanglement angle 0 <= g <= pi/2 (pi/2: projective; accepts pi/2, pi/4, ...)", "pi/2")
     .addOption(new Option("--activation <shape>", "target shape for a > 0").choices(["tanh", "htanh"]).default("tanh"))

@@ -1,6 +1,7 @@
 import { DataError, Tokens, type Checkpoint, type Images, type Predictions } from "@natural-quantization/core";
 import { loadDataset, readIdxFile } from "@natural-quantization/datasets";
-import { composeMachine, disposeMachine, type MachineConfig } from "./experiment.js";
+import { closeQubitLayer, composeMachine, disposeMachine, type MachineConfig } from "./experiment.js";
+import { closeOnInterrupt } from "./interrupt.js";
 import type { ProgressReporter } from "@natural-quantization/core";
 
 /** Images to classify, with their labels when known. */
@@ -61,9 +62,14 @@ export async function predictImages(
   options: MachineConfig & { shots: number; seed: number; progress?: ProgressReporter },
 ): Promise<Predictions> {
   const c = await composeMachine(options, options.progress);
+  // A device's session is closed at the end and on Ctrl-C, as nq eval does.
+  const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
+  const stopOnInterrupt = options.hardware ? closeOnInterrupt(closeDevice, options.hardware.jobs?.dir) : () => {};
   try {
     return await c.resolve(Tokens.Trainer).predict({ network: ck.network, weights: ck.weights, images, shots: options.shots, seed: options.seed });
   } finally {
+    stopOnInterrupt();
+    await closeDevice();
     disposeMachine(c);
   }
 }

@@ -1,12 +1,13 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { isModulePath } from "@natural-quantization/core/node";
 import { Option, type Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { parseInteger } from "@natural-quantization/core";
 import {
-  createExecutor, expandCells, EXECUTOR_NAMES, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
+  expandCells, holderAlive, isExecutorName, loadExecutor, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
   readExecutorName, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, StderrSweepDisplay, sweepStatus, validateSlurmOptions,
-  writeAggregates, writeReport, type ExecutorName, type SweepConfig, type SweepPlan,
+  writeAggregates, writeReport, type SweepConfig, type SweepPlan,
 } from "@natural-quantization/sweep";
 import { markRequired } from "./arguments.js";
 import { assertGiven, assertWritableDirectory } from "./files.js";
@@ -26,7 +27,7 @@ export interface SweepCliOptions extends Omit<TrainCliOptions, "resume"> {
   jobs: string;
   png: boolean;
   report: boolean;
-  executor: ExecutorName;
+  executor: string;
   partition?: string;
   time?: string;
   cpusPerTask: string;
@@ -110,7 +111,7 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
     .option("--jobs <n>", "cells run in parallel, each in its own process (--executor local)", String(availableParallelism()))
     .option("--no-png", "write SVG plots only")
     .option("--no-report", "do not write report.html at the end")
-    .addOption(new Option("--executor <name>", "where the cells run: local (child processes) or slurm (one array job, a task per cell, into the shared --out directory)").choices(EXECUTOR_NAMES).default("local"))
+    .option("--executor <name>", "where the cells run: local (child processes), slurm (one array job, a task per cell, into the shared --out directory), a package installed in the current directory, or a path to a module (./my-executor.mjs), exporting `executor`", "local")
     .option("--partition <name>", "slurm: the partition")
     .option("--time <limit>", "slurm: the time limit per cell, e.g. 2:00:00")
     .option("--cpus-per-task <n>", "slurm: CPUs per cell, used as its backend threads", "1")
@@ -128,7 +129,7 @@ function sweepOptions(cmd: Command, preset: "optional" | "required"): Command {
 
 const SLURM_FLAGS = ["--partition", "--time", "--cpus-per-task", "--mem", "--account", "--max-tasks", "--sbatch", "--wait"];
 
-function executorFor(o: SweepCliOptions) {
+async function executorFor(o: SweepCliOptions) {
   const maxTasks = o.maxTasks === undefined ? undefined : parseInteger("max-tasks", o.maxTasks, 1, 1_000_000);
   const slurm = validateSlurmOptions({
     partition: o.partition,
@@ -141,7 +142,7 @@ function executorFor(o: SweepCliOptions) {
   });
   const jobs = parseInteger("jobs", o.jobs, 1, 1024);
   const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-  return createExecutor(o.executor, { local: { jobs, threads }, slurm: { ...slurm, wait: o.wait === true } });
+  return (await loadExecutor(o.executor)).create({ local: { jobs, threads }, slurm: { ...slurm, wait: o.wait === true } }, holderAlive);
 }
 
 /** `nq sweep DIR --aggregate`: results, summary, plots and report once every cell is done. */
@@ -191,11 +192,12 @@ async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly stri
     const one = slurmOnly.length === 1;
     if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
   }
-  const executor = executorFor(o);
+  const executor = await executorFor(o);
   assertWritableDirectory(given ?? out, "--out");
   // The sweep's status through the CLI's progress renderer: a bar on a terminal, periodic lines in a log.
   const display = new StderrSweepDisplay(stderrProgress());
-  const outcome = await runSweep(config, { out, executor, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv, display });
+  const executorModule = isExecutorName(o.executor) ? undefined : isModulePath(o.executor) ? resolve(o.executor) : o.executor;
+  const outcome = await runSweep(config, { out, executor, ...(executorModule ? { executorModule } : {}), experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv, display });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
     // Handed to a batch system: the report comes once every cell is done.
     const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";
@@ -237,8 +239,7 @@ export function registerSweepCommands(program: Command): void {
     .action(async (dir: string, o: { json?: boolean }) => {
       const out = resolve(dir);
       const name = readExecutorName(out);
-      if (!(EXECUTOR_NAMES as string[]).includes(name)) throw new UserError(`${out}/executor.json names an unknown executor ${JSON.stringify(name)}; known: ${EXECUTOR_NAMES.join(", ")}`);
-      const executor = createExecutor(name as ExecutorName, { local: { jobs: 1 }, slurm: { cpusPerTask: 1, extra: [], wait: false } });
+      const executor = (await loadExecutor(name)).create({ local: { jobs: 1 }, slurm: { cpusPerTask: 1, extra: [], wait: false } }, holderAlive);
       const st = await sweepStatus(out, executor);
       if (o.json) writeStdout(`${JSON.stringify({ dir: out, executor: st.executor, cells: st.cells.map((c) => ({ key: c.cell.key, index: c.index, state: c.state, detail: c.detail, ...(c.log ? { log: c.log } : {}) })) })}\n`);
       else writeStdout(`${statusLines(st).join("\n")}\n`);

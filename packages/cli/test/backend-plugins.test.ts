@@ -48,6 +48,19 @@ describe("backend plugins", () => {
     expect(JSON.parse(sub.stdout).backend).toBe("my-backend");
   });
 
+  it("offers the options a plugin declares for itself, and hands their values to it", () => {
+    const tagged = nq(["train", ...tiny, "--backend", "my-backend", "--my-tag", "t1", "--json"], { cwd: project });
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(JSON.parse(tagged.stdout).backend).toBe("my-backend:t1");
+    const help = nq(["eval", "--backend", "./plugins/mybe.mjs", "--help"], { cwd: project });
+    expect(help.stdout).toContain("--my-tag <text>");
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("with --backend my-backend: a tag added to the backend's name");
+    // Another backend does not take it.
+    const other = nq(["train", ...tiny, "--backend", "sim-cpu", "--my-tag", "t1"], { cwd: project });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/unknown option '--my-tag'/);
+  });
+
   it("names the directory it looked in when the package or file is not there", () => {
     const elsewhere = mkdtempSync(join(tmpdir(), "nq-plugin-none-"));
     const pkg = nq(["train", ...tiny, "--backend", "my-backend"], { cwd: elsewhere });

@@ -5,11 +5,15 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../src/main.js";
 import { allCommands, updateReadme } from "../src/reference.js";
+import { knownDeclaredOptions } from "../src/plugin-options.js";
 
 const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
 
+// The options the backends this CLI knows by name declare for themselves belong in the lists too.
+const declared = await knownDeclaredOptions();
+
 describe("packages/cli/README.md", () => {
-  const program = buildProgram();
+  const program = buildProgram([], declared);
 
   it("has a section for every command, including circuits, noise-study, cost and playground", () => {
     const names = allCommands(program).map((c) => c.name);

@@ -51,6 +51,19 @@ describe("nq on quantum hardware and simulated noise", () => {
     expect(sameError(a.testErrorK, b.testErrorK, 100)).toBe(true);
   });
 
+  it("predict --backend hardware --provider local: the seed decides the per-image votes (same seed, same votes; another seed, others)", () => {
+    const predict = (seed: string) => {
+      const r = nq(["predict", "--weights", weights, "--backend", "hardware", "--provider", "local", "--target", "heron", "--test-size", "20", "--shots", "5", "--seed", seed]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const first = predict("11");
+    expect(first.split("\n")[0]).toMatch(/^index,label,predicted,votes_0/);
+    expect(first.trim().split("\n")).toHaveLength(21);
+    expect(predict("11")).toBe(first);
+    expect(predict("12")).not.toBe(first);
+  });
+
   it("eval --noise FILE simulates the noise (pure readout confusion of 1/2 is chance), --target takes it from a device", () => {
     const noise = join(dir, "coin.json");
     writeFileSync(noise, JSON.stringify({ readout: { p01: 0.5, p10: 0.5 } }));

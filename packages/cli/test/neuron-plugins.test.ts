@@ -56,7 +56,7 @@ describe("neuron model plugins", () => {
   it("refuses an unknown neuron model in one line", () => {
     const r = nq(["train", ...tiny, "--neuron", "no-such-neuron"], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^nq: invalid neuron: "no-such-neuron" \(allowed: qubit, a package installed in .*, or a path to a module exporting `neuron`\)\n$/);
+    expect(r.stderr).toMatch(/^nq: invalid neuron: "no-such-neuron" \(allowed: qubit, a package installed in the current directory, or a path to a module exporting `neuron`; no package no-such-neuron is installed in .* \(install it there with npm install no-such-neuron\)\)\n$/);
   });
 
   it("trains on the dense-only engine sim-tfjs (with sim-cpu's qubit layer)", () => {

@@ -65,7 +65,7 @@ describe("nq sweep executors from the command line", () => {
   it("rejects bad Slurm options, and Slurm options without --executor slurm, in one line with status 2", () => {
     const out = join(tmp("nq-exec-bad-"), "sweep");
     for (const [args, message] of [
-      [["--executor", "kube"], /argument 'kube' is invalid\. Allowed choices are local, slurm/],
+      [["--executor", "kube"], /^nq: invalid executor: "kube" \(allowed: local, slurm, a package installed in the current directory, or a path to a module exporting `executor`; no package kube is installed in /],
       [["--executor", "slurm", "--time", "abc"], /^nq: invalid time: "abc" \(allowed: minutes, MM:SS, HH:MM:SS/],
       [["--executor", "slurm", "--max-tasks", "0"], /^nq: invalid max-tasks/],
       [["--executor", "slurm", "--sbatch", "qos=x"], /^nq: invalid sbatch: "qos=x" \(allowed: an sbatch option such as --qos=short/],
@@ -113,5 +113,21 @@ describe("nq sweep executors from the command line", () => {
     const done = nq(["sweep", out, "--aggregate", "--no-png"]);
     expect(done.code, done.stderr).toBe(0);
     expect(done.stdout).toMatch(/^sweep: 4\/4 cells finished in .*; results.json and summary.csv written\n[^]*report: .*report\.html\n$/);
+  });
+  it("runs the cells on a contributed executor named by a path, and nq sweep status finds it again", () => {
+    const out = join(tmp("nq-exec-plugin-"), "sweep");
+    const log = join(tmp("nq-exec-log-"), "cells.log");
+    const env = { ...process.env, NQ_TEST_EXECUTOR_LOG: log };
+    const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
+    const r = spawnSync(process.execPath, [bin, "sweep", ...tiny, "--a", "0,1", "--seeds", "0", "--no-report", "--no-png", "--out", out, "--executor", "./recording-executor.mjs"], { encoding: "utf8", env, cwd: fixtures });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(log, "utf8").trim().split("\n").sort()).toEqual(["a=0_g=1.570796_seed=0", "a=1_g=1.570796_seed=0"]);
+    expect(existsSync(join(out, "results.json"))).toBe(true);
+    const st = spawnSync(process.execPath, [bin, "sweep", "status", out], { encoding: "utf8", env });
+    expect(st.status, st.stderr).toBe(0);
+    expect(st.stdout).toContain(`${out} (recording-local): 2 cells: 2 done`);
+    const missing = nq(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--out", join(tmp("nq-exec-none-"), "s"), "--executor", "./no-such-executor.mjs"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^nq: executor module .*no-such-executor\.mjs does not exist; check the path/);
   });
 });

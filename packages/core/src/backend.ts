@@ -190,4 +190,28 @@ export function readTensor(dense: DenseEngine, t: Tensor, rows?: number): Float3
 export interface BackendOptions {
   /** Worker threads to use; backends that cannot use threads ignore it. */
   readonly threads?: number;
+  /**
+   * Values of the options the plugin declares (BackendPlugin.options), by option name, as the user
+   * gave them (strings; true for a switch); an option not given has its declared default or is
+   * absent. The plugin parses and checks its own values.
+   */
+  readonly settings?: PluginOptionValues;
 }
+
+/**
+ * An option a plugin takes from its user, declared by the plugin so that a front end can offer it
+ * without knowing the plugin: the CLI adds it as `--name <value>` to every command that runs a
+ * network with that plugin.
+ */
+export interface PluginOption {
+  /** Lower-case words joined by "-" (the CLI's flag is `--name`). */
+  readonly name: string;
+  readonly description: string;
+  /** The placeholder of its value (`--name <value>`); absent: a switch that takes no value. */
+  readonly value?: string;
+  /** The value when the option is not given. */
+  readonly default?: string;
+}
+
+/** The values of a plugin's declared options, by name. */
+export type PluginOptionValues = Readonly<Record<string, string | true>>;

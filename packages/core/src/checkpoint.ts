@@ -98,6 +98,6 @@ function validateDatasetId(d: Record<string, unknown>, source: string): Checkpoi
  */
 export function assertResumableCheckpoint(ck: Checkpoint, source: string): void {
   if (!ck.velocities) {
-    throw new DataError(`${source} has no velocities (the optimizer state), so it cannot continue a run exactly; it is a weights file, not a checkpoint: start over with --force`);
+    throw new DataError(`${source} has no velocities (the optimizer state), so it cannot continue a run exactly; it is a weights file, not a checkpoint: start over with force`, { field: "force" });
   }
 }

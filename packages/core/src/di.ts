@@ -1,7 +1,7 @@
 // Types only: core's main entry loads no DI library, so it has no global side effects. A user of
 // the container loads tsyringe (and, before it, reflect-metadata) in their own code.
 import type { DependencyContainer, InjectionToken } from "tsyringe";
-import type { Backend, BackendOptions, DenseEngine, QubitLayer } from "./backend.js";
+import type { Backend, BackendOptions, DenseEngine, PluginOption, QubitLayer } from "./backend.js";
 import type { Dataset } from "./dataset.js";
 import { qubitNeuron, type NeuronPlugin } from "./neuron.js";
 import { SgdTrainer, silentProgress, systemClock, type Clock, type ProgressReporter, type Trainer } from "./trainer.js";
@@ -45,6 +45,8 @@ export interface BackendPlugin {
   readonly priority?: number;
   /** For provides "dense": the machine plugin whose qubit layer it borrows (e.g. "sim-cpu"). */
   readonly borrowsQubitsFrom?: string;
+  /** Options of its own, which a front end offers beside the shared ones; `register` gets their values as options.settings. */
+  readonly options?: readonly PluginOption[];
   /** Binds the implementation; may be asynchronous (kernels compiled, a device asked for its target). */
   register(container: DependencyContainer, options?: BackendOptions): void | Promise<void>;
   /**

@@ -1,5 +1,5 @@
 import type { InjectionToken } from "tsyringe";
-import { ConfigError, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
+import { ConfigError, parseInteger, Tokens, UserError, type BackendPlugin, type DenseEngine, type ProgressReporter } from "@natural-quantization/core";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
 import type { JobStatus, QuantumProvider } from "./provider.js";
 import { JobLedger } from "./job-ledger.js";
@@ -115,11 +115,18 @@ export const backend: BackendPlugin = {
   name: "hardware",
   description: "quantum hardware: each hidden layer runs as circuits on a provider (local simulator or IBM Quantum); dense math on a simulator",
   provides: "qubits",
-  async register(container) {
+  options: [
+    { name: "identity-pairs", value: "k", description: "insert k identity pairs before each measurement (noise amplification)", default: "0" },
+  ],
+  async register(container, options) {
     if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
     // The run's progress reporter, where the caller bound one before the backend (the CLI does).
     const progress = container.isRegistered(Tokens.ProgressReporter, true) ? container.resolve(Tokens.ProgressReporter) : undefined;
-    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), container.resolve(HardwareTokens.Settings), progress);
+    const settings = container.resolve(HardwareTokens.Settings);
+    // The options this plugin declares, as the front end hands them over; they override the bound settings.
+    const pairs = options?.settings?.["identity-pairs"];
+    const identityPairs = typeof pairs === "string" ? parseInteger("identity-pairs", pairs, 0, 1000) : settings.identityPairs;
+    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), { ...settings, identityPairs }, progress);
     container.register(Tokens.QubitLayer, { useValue: layer });
   },
 };

@@ -1,3 +1,4 @@
+import { importPlugin } from "@natural-quantization/core/node";
 import type { SweepExecutor } from "./executor.js";
 import { LocalExecutor, type LocalOptions } from "./local.js";
 import { processAlive, type Liveness } from "./lock.js";
@@ -14,6 +15,16 @@ interface ExecutorEntry {
   create(options: ExecutorOptions, alive: Liveness): SweepExecutor;
   /** Whether one of its tasks (by the id it gave the task's claim) still runs; undefined when it cannot tell. */
   taskAlive?(id: string): boolean | undefined;
+}
+
+/**
+ * What an executor package exports (as `executor`), so that `--executor NAME` (a package installed
+ * in the current directory, or a path to a module) runs cells elsewhere with no change to the sweep
+ * engine or the CLI. It gets the options of the built-in executors and takes what it needs.
+ */
+export interface ExecutorPlugin extends ExecutorEntry {
+  readonly name: string;
+  readonly description: string;
 }
 
 /** The executors by name (`nq sweep --executor NAME`). A new engine is one more entry. */
@@ -34,4 +45,20 @@ export const holderAlive: Liveness = (h) => {
 
 export function createExecutor(name: ExecutorName, options: ExecutorOptions): SweepExecutor {
   return EXECUTORS[name].create(options, holderAlive);
+}
+
+export function isExecutorName(name: string): name is ExecutorName {
+  return Object.hasOwn(EXECUTORS, name);
+}
+
+/** An executor by name: a built-in one, else a package or module path exporting `executor`. */
+export async function loadExecutor(name: string, cwd: string = process.cwd()): Promise<ExecutorPlugin> {
+  if (isExecutorName(name)) return { name, description: `the built-in ${name} executor`, ...EXECUTORS[name] };
+  return importPlugin(name, {
+    kind: "executor",
+    exportName: "executor",
+    isPlugin: (v): v is ExecutorPlugin => typeof v === "object" && v !== null && typeof (v as ExecutorPlugin).create === "function",
+    allowed: `${EXECUTOR_NAMES.join(", ")}, a package installed in the current directory, or a path to a module exporting \`executor\``,
+    cwd,
+  });
 }

@@ -15,7 +15,7 @@ export { buildPlots, renderSvg, svgToPng, writePlots, type Plot } from "./plots.
 export type { TopLevelSpec as PlotSpec } from "vega-lite";
 export { StderrSweepDisplay, silentDisplay, type SweepDisplay, type CellProgress, type StatusOutput } from "./display.js";
 export { cellDir, cellFiles, cellFinished, readCellResult, runCell, type CellOutcome } from "./cell.js";
-export { createExecutor, EXECUTORS, EXECUTOR_NAMES, holderAlive, type ExecutorName, type ExecutorOptions } from "./executors.js";
+export { createExecutor, EXECUTORS, EXECUTOR_NAMES, holderAlive, isExecutorName, loadExecutor, type ExecutorName, type ExecutorOptions, type ExecutorPlugin } from "./executors.js";
 export type { SweepExecutor, EngineCellState, ExecuteRequest, ExecuteReport } from "./executor.js";
 export { LocalExecutor, type LocalOptions } from "./local.js";
 export { SlurmExecutor, readSubmissions, type Submission, type SlurmExecutorOptions } from "./slurm/executor.js";

@@ -52,6 +52,8 @@ export interface RunSweepOptions {
   readonly out: string;
   /** Where the cells run: local processes, a Slurm array job, ... */
   readonly executor: SweepExecutor;
+  /** How a contributed executor was loaded (a package name or an absolute module path), kept for `nq sweep status`. */
+  readonly executorModule?: string;
   /**
    * The experiment module that trains each cell (see ExperimentModule): a URL or package
    * specifier, since cells run in other processes. `nq sweep` passes its own.
@@ -162,10 +164,15 @@ export function prepareDirectory(
   return manifest;
 }
 
-/** executor.json: the engine the sweep last ran on, for `nq sweep status`. */
+/**
+ * executor.json: the engine the sweep last ran on, for `nq sweep status`: the name to load it by
+ * (a contributed executor's module, as it was given, else the built-in's name).
+ */
 export function readExecutorName(dir: string): string {
   const p = join(dir, "executor.json");
-  return existsSync(p) ? (readJson(p, "executor record") as { executor: string }).executor : "local";
+  if (!existsSync(p)) return "local";
+  const record = readJson(p, "executor record") as { executor: string; module?: string };
+  return record.module ?? record.executor;
 }
 
 /**
@@ -195,7 +202,7 @@ export async function runSweep(config: SweepConfig, options: RunSweepOptions): P
     const busy = (c: Cell) => ["pending", "running"].includes(engine.get(c.key)?.state ?? "");
     const run = cells.filter((c) => !finished(c) && !busy(c));
     const skipped = cells.filter(finished).length;
-    writeJsonAtomic(join(dir, "executor.json"), { executor: executor.name });
+    writeJsonAtomic(join(dir, "executor.json"), { executor: executor.name, ...(options.executorModule ? { module: options.executorModule } : {}) });
     const shown = options.display ?? new StderrSweepDisplay();
     // Results and summary follow every finished cell.
     const display: SweepDisplay = { ...bind(shown), finished: (cell, record, seconds) => (writeAggregates(dir, cells), shown.finished(cell, record, seconds)) };

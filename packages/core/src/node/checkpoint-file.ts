@@ -14,7 +14,7 @@ export const CHECKPOINT_MAX_BYTES = 512 * 2 ** 20;
 export function saveCheckpoint(path: string, ck: Checkpoint): void {
   const bad = firstNonFinite(ck.weights) ?? (ck.velocities ? firstNonFinite(ck.velocities)?.replace(/^/, "velocity of ") : null);
   if (bad) {
-    throw new DataError(`training diverged by epoch ${ck.epoch} (${bad}); ${path} was not replaced; lower --lr`);
+    throw new DataError(`training diverged by epoch ${ck.epoch} (${bad}); ${path} was not replaced; lower lr`, { field: "lr" });
   }
   writeJsonAtomic(path, encodeCheckpoint(ck));
 }

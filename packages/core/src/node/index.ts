@@ -5,3 +5,4 @@
 export * from "./io.js";
 export * from "./checkpoint-file.js";
 export * from "./net.js";
+export * from "./plugins.js";

@@ -1,0 +1,77 @@
+// Options that plugins declare for themselves (BackendPlugin.options): the CLI reads the backend
+// named on the command line before it builds its commands, adds that plugin's options to every
+// command that runs a network, and hands their values back to the plugin. A contributed backend
+// thus takes options of its own with no change to the CLI.
+import { Option, type Command } from "commander";
+import { UserError, type PluginOption, type PluginOptionValues } from "@natural-quantization/core";
+import { AUTO_BACKEND, DEFAULT_BACKEND, KNOWN_BACKENDS, loadBackend } from "./backends.js";
+
+/** The options one plugin declares. */
+export interface DeclaredOptions {
+  readonly plugin: string;
+  /** A device ("qubits") cannot train, so nq train leaves its options out. */
+  readonly trains: boolean;
+  readonly options: readonly PluginOption[];
+}
+
+/** The last value given for --name in argv (`--name v` or `--name=v`), if any. */
+export function argValue(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    if (arg === `--${name}` && i + 1 < argv.length) value = argv[++i];
+    else if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
+  }
+  return value;
+}
+
+/**
+ * The options of the backend named by --backend (the default backend where none is). A name
+ * that does not load declares nothing here: the command itself then says what is wrong with it.
+ */
+export async function declaredOptions(argv: readonly string[]): Promise<DeclaredOptions[]> {
+  const name = argValue(argv, "backend") ?? DEFAULT_BACKEND;
+  if (name === AUTO_BACKEND) return [];
+  try {
+    const plugin = await loadBackend(name);
+    return plugin.options?.length ? [{ plugin: plugin.name, trains: plugin.provides !== "qubits", options: plugin.options }] : [];
+  } catch (e) {
+    if (e instanceof UserError) return [];
+    throw e;
+  }
+}
+
+/** The options of every backend this CLI knows by name (for the generated reference). */
+export async function knownDeclaredOptions(): Promise<DeclaredOptions[]> {
+  const all: DeclaredOptions[] = [];
+  for (const name of Object.keys(KNOWN_BACKENDS)) all.push(...(await declaredOptions(["--backend", name])));
+  return all;
+}
+
+/** Adds the declared options to a command; a plugin option may not take the name of one nq has. */
+export function addPluginOptions(cmd: Command, declared: readonly DeclaredOptions[]): Command {
+  for (const { plugin, options } of declared) {
+    for (const o of options) {
+      if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(o.name)) throw new UserError(`backend ${plugin} declares an option named ${JSON.stringify(o.name)}; option names are lower-case words joined by "-" (fix the plugin)`);
+      if (cmd.options.some((existing) => existing.long === `--${o.name}`)) {
+        throw new UserError(`backend ${plugin} declares --${o.name}, which nq ${cmd.name()} has already; rename the option in the plugin`);
+      }
+      const option = new Option(o.value === undefined ? `--${o.name}` : `--${o.name} <${o.value}>`, `with --backend ${plugin}: ${o.description}`);
+      cmd.addOption(o.default === undefined ? option : option.default(o.default));
+    }
+  }
+  return cmd;
+}
+
+/** The values of the declared options, as commander parsed them, for the plugin's register. */
+export function pluginSettings(values: Readonly<Record<string, unknown>>, declared: readonly DeclaredOptions[]): PluginOptionValues {
+  const settings: Record<string, string | true> = {};
+  for (const { options } of declared) {
+    for (const o of options) {
+      const v = values[new Option(`--${o.name}`).attributeName()];
+      if (typeof v === "string" || v === true) settings[o.name] = v;
+    }
+  }
+  return settings;
+}
