@@ -57,6 +57,12 @@ export interface IonqProviderOptions {
   readonly maxBytesPerJob?: number;
   /** Seed of the shot order when a run passes no ShotSeed (default 0). */
   readonly seed?: number;
+  /**
+   * After a submission's answer is lost, the job list is searched after each of these waits
+   * (default 2 s, 10 s, 30 s) before the job is taken as not created: a request that timed out
+   * may still be on its way into IonQ's queue, and a search made at once could miss it.
+   */
+  readonly lookupDelaysMs?: readonly number[];
 }
 
 /** What `ionq` takes (known without a key, e.g. for cost estimates). */
@@ -128,6 +134,7 @@ export class IonqProvider implements QuantumProvider {
   private readonly log: (line: string) => void;
   private readonly ledger: JobLedger | null;
   private readonly seed: number;
+  private readonly lookupDelaysMs: readonly number[];
   private nextStream = 0;
   private cached: Promise<{ target: Target; timings: IonqTimings }> | null = null;
   private usedSeconds = 0;
@@ -159,6 +166,10 @@ export class IonqProvider implements QuantumProvider {
     this.pollMaxMs = options.pollMaxMs ?? 30_000;
     this.ledger = options.ledger ?? null;
     this.seed = options.seed ?? 0;
+    this.lookupDelaysMs = options.lookupDelaysMs ?? [2000, 10_000, 30_000];
+    if (this.lookupDelaysMs.length === 0 || this.lookupDelaysMs.some((d) => !(d >= 0))) {
+      throw new ConfigError("lookupDelaysMs", JSON.stringify(this.lookupDelaysMs), "one or more waits in milliseconds >= 0");
+    }
   }
 
   /** The backend as a Target, from `GET /backends/{backend}` and its current characterization (fetched once). */
@@ -274,11 +285,17 @@ export class IonqProvider implements QuantumProvider {
       } catch (e) {
         if (e instanceof IonqPayloadTooLargeError && part.programs.length > 1) return this.halves(part, e.message, signal);
         if (!(e instanceof IonqOutcomeUnknownError) || attempt >= 3) throw e;
-        // The job may exist: find it by its name before anything is submitted again.
+        // The job may exist, or still be on its way in: search for it by its name, several times
+        // apart, before anything is submitted again.
         this.log(`${e.message}; looking the job up by its name ${tag}`);
-        const found = await this.findByTag(tag, signal);
+        let found: string | null = null;
+        for (const wait of this.lookupDelaysMs) {
+          await sleep(wait, signal);
+          found = await this.findByTag(tag, signal);
+          if (found) break;
+        }
         if (found) return [{ ...part, entry: this.remember({ ...entry, jobId: found }) }];
-        this.log(`no IonQ job is named ${tag}: it was not created; submitting it again`);
+        this.log(`no IonQ job is named ${tag} after ${this.lookupDelaysMs.length} searches over ${this.lookupDelaysMs.reduce((a, b) => a + b, 0) / 1000} s: it was not created; submitting it again`);
       }
     }
   }

@@ -35,6 +35,7 @@ function provider(overrides: Partial<IonqProviderOptions> = {}, env: Record<stri
     pollInitialMs: 5,
     pollMaxMs: 20,
     retry: { baseDelayMs: 10, maxDelayMs: 200, maxRetries: 3 },
+    lookupDelaysMs: [0],
     log: (line) => lines.push(line),
     ...overrides,
   });
@@ -148,6 +149,34 @@ describe("ionq against the local IonQ v0.4 test server", () => {
     for (const g of gates) for (const t of [g.phase, ...(g.phases ?? [])].filter((x) => x !== undefined)) expect(t! >= 0 && t! < 1).toBe(true);
   });
 
+  it("runs uncompiled circuits in the qis gateset (rotations in radians, cz as h-cnot-h)", async () => {
+    const p = provider();
+    const bell: Circuit = { numQubits: 2, numClbits: 2, ops: [{ op: "h", qubit: 0 }, { op: "cx", control: 0, target: 1 }, { op: "measure", qubit: 0, clbit: 0 }, { op: "measure", qubit: 1, clbit: 1 }] };
+    const rotated: Circuit = { numQubits: 2, numClbits: 2, ops: [{ op: "x", qubit: 0 }, { op: "h", qubit: 1 }, { op: "cz", control: 0, target: 1 }, { op: "h", qubit: 1 }, { op: "ry", qubit: 0, angle: 1.1 }, { op: "measure", qubit: 0, clbit: 0 }, { op: "measure", qubit: 1, clbit: 1 }] };
+    const pubs = [bell, rotated].map((c) => ({ program: toQasm2(c), clbits: c.numClbits, bindings: null }));
+    const [[b], [r]] = await p.run({ pubs, shots: 2000 });
+    const body = JSON.parse(creates()[0].body) as { input: { circuits: { gateset: string; circuit: { gate: string }[] }[] } };
+    expect(body.input.circuits.map((c) => c.gateset)).toEqual(["qis", "qis"]);
+    expect(body.input.circuits[0].circuit.map((g) => g.gate)).toEqual(["h", "cnot"]);
+    for (const s of b) expect(s[0]).toBe(s[1]);
+    expectBinomial(countOnes(b, 0), 2000, 0.5, "bell");
+    // x then ry(1.1): P(1) = cos^2(1.1 / 2); h-cz-h on qubit 1 is a cnot from qubit 0 (then 1): it flips qubit 1.
+    expectBinomial(countOnes(r, 0), 2000, Math.cos(1.1 / 2) ** 2, "x then ry");
+    expect(countOnes(r, 1)).toBe(2000);
+  });
+
+  it("an aborted run cancels the jobs it submitted", async () => {
+    await server.close();
+    await startServer({ pollsPerState: 1000 });
+    const p = provider();
+    const controller = new AbortController();
+    const run = p.run({ pubs: await certainPubs(p, 2), shots: 5 }, { signal: controller.signal, onStatus: (s) => s.status === "Queued" && controller.abort(new Error("stopped by the user")) });
+    await expect(run).rejects.toThrow(/stopped by the user/);
+    const [job] = server.jobs.values();
+    expect(job.canceled).toBe(true);
+    expect(server.requests.filter((r) => r.route === "cancel")).toHaveLength(1);
+  });
+
   it("a failed job is reported with IonQ's failure code and message", async () => {
     const p = provider();
     const pubs = await certainPubs(p, 1);
@@ -191,16 +220,21 @@ describe("a job is never created twice", () => {
     await expectCertain({ pubs: await certainPubs(p, 2), shots: 10 }, p);
     expect(server.jobs.size).toBe(1);
     expect(creates()).toHaveLength(2);
-    expect(lines.join("\n")).toMatch(/no IonQ job is named nq-\S+: it was not created; submitting it again/);
+    expect(lines.join("\n")).toMatch(/no IonQ job is named nq-\S+ after 1 searches over 0 s: it was not created; submitting it again/);
   });
 
-  it("a submission whose answer is too slow is not resent blindly: the job is looked up first", async () => {
-    const p = provider({ timeoutMs: 150 });
+  it("a submission whose answer is too slow is not resent blindly: the job is searched for until it has had time to arrive", async () => {
+    // The server takes 400 ms to create the job; the client gives up waiting after 150 ms and
+    // searches at 150 ms (not there yet) and again 500 ms later (there).
+    const p = provider({ timeoutMs: 150, lookupDelaysMs: [0, 500] });
     const pubs = await certainPubs(p, 2);
     server.delay("create", 400);
     await expectCertain({ pubs, shots: 5 }, p);
+    await new Promise((r) => setTimeout(r, 500));
     expect(server.jobs.size).toBe(1);
+    expect(creates()).toHaveLength(1);
     expect(lines.join("\n")).toMatch(/did not answer within 0\.15 s.*looking the job up by its name/);
+    expect(server.requests.filter((r) => r.route === "list").length).toBe(2);
   });
 });
 
