@@ -57,6 +57,10 @@ describe("nq eval on the ionq provider (local IonQ v0.4 test server)", () => {
       expect(r.code).toBe(0);
       expect(sameError(sim.testError1, json(r.stdout).testError1, 100)).toBe(true);
       expect(server.jobs.size - before).toBe(2);
+      // Each call's cost in IonQ's units is shown before it is submitted.
+      expect(r.stderr).toMatch(device === "simulator"
+        ? /IonQ cost of this call on simulator: 1 job, \d+ circuits x 1 shots: \d+ 1q and \d+ 2q gate-shots, no timings to estimate compute time/
+        : /IonQ cost of this call on qpu\.forte-1: 1 job, \d+ circuits x 1 shots: \d+ 1q and \d+ 2q gate-shots, about [\d.e-]+ s of quantum compute time/);
       expect(r.stdout + r.stderr).not.toContain(KEY);
       for (const f of filesUnder(out)) expect(readFileSync(f, "utf8")).not.toContain(KEY);
       expect(filesUnder(join(out, "jobs")).filter((f) => f.endsWith(".result.json"))).toHaveLength(2);

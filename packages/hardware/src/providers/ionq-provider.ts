@@ -193,9 +193,11 @@ export class IonqProvider implements QuantumProvider {
   async run(job: CircuitJob, options: RunOptions = {}): Promise<JobResult> {
     validatePubs(job, this.capabilities);
     const programs = job.pubs.map((p, i) => ionqProgram(p.program, p.clbits, `pubs[${i}]`));
+    const parts = this.split(job, programs);
+    this.log(`IonQ cost of this call on ${this.device}: ${describeIonqCost(ionqCostEstimate(job, programs, parts.length, (await this.device_()).timings))}`);
     const submitted: Submitted[] = [];
     try {
-      for (const part of this.split(job, programs)) submitted.push(...(await this.submit(part, options.signal)));
+      for (const part of parts) submitted.push(...(await this.submit(part, options.signal)));
       const results: JobResult[] = [];
       for (const s of submitted) results.push(await this.collect(s, options));
       return results.flat();
@@ -429,6 +431,12 @@ export function ionqCostEstimate(job: CircuitJob, programs: readonly IonqProgram
   const perShot = (timings.readout ?? 0) + (timings.reset ?? 0);
   const seconds = known ? one * timings.oneQubit! + two * timings.twoQubit! + programs.length * shots * perShot : null;
   return { jobs, pubs: programs.length, circuits: programs.length, shots: programs.length * shots, oneQubitGateShots: one, twoQubitGateShots: two, quantumComputeSeconds: seconds };
+}
+
+/** "2 jobs, 120 circuits x 1 shot: 2400 1q and 120 2q gate-shots, about 0.5 s of quantum compute time" */
+export function describeIonqCost(c: IonqCostEstimate): string {
+  const time = c.quantumComputeSeconds === null ? "no timings to estimate compute time" : `about ${Number(c.quantumComputeSeconds.toPrecision(3))} s of quantum compute time`;
+  return `${c.jobs} job${c.jobs === 1 ? "" : "s"}, ${c.circuits} circuits x ${c.shots / Math.max(1, c.circuits)} shots: ${c.oneQubitGateShots} 1q and ${c.twoQubitGateShots} 2q gate-shots, ${time}`;
 }
 
 function gateCount(p: IonqProgram): number {

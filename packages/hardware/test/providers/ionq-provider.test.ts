@@ -310,6 +310,8 @@ describe("request size and cost", () => {
     const gates = (pub.program.match(/^gpi2?\(/gm) ?? []).length;
     expect(cost).toMatchObject({ jobs: 1, circuits: 3, shots: 300, oneQubitGateShots: 3 * 100 * gates, twoQubitGateShots: 300 });
     expect(cost.quantumComputeSeconds).toBeCloseTo(3 * 100 * (gates * 0.000135 + 0.0006 + 0.0003 + 0.00002), 9);
+    await p.run({ pubs: [pub, pub, pub], shots: 100 });
+    expect(lines.join("\n")).toContain(`IonQ cost of this call on qpu.aria-1: 1 job, 3 circuits x 100 shots: ${300 * gates} 1q and 300 2q gate-shots, about ${Number(cost.quantumComputeSeconds!.toPrecision(3))} s of quantum compute time`);
   });
 });
 
