@@ -28,8 +28,8 @@ export interface DeviceCliOptions {
 export function deviceOptions(cmd: Command, { hardware, jobs = "out" }: { hardware: boolean; jobs?: "out" | "jobs" }): Command {
   if (hardware) {
     cmd
-      .option("--provider <name>", "with --backend hardware: local, ibm-runtime, a package installed in the current directory, or a path to a module (./my-provider.mjs), exporting `provider`", "local")
-      .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
+      .option("--provider <name>", "with --backend hardware: local, ibm-runtime, ionq, a package installed in the current directory, or a path to a module (./my-provider.mjs), exporting `provider`", "local")
+      .option("--device <name>", "with --provider ibm-runtime or ionq: the backend, e.g. ibm_torino or qpu.forte-1")
       .option("--yes", "submit to a paid device even when the run's estimated cost passes its provider's confirmation threshold (the cost is printed before each job)");
     if (jobs === "out") {
       cmd.option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)");

@@ -2,6 +2,7 @@ import { CapabilityError, ConfigError } from "@natural-quantization/core";
 import type { Circuit } from "./circuit.js";
 import { compileRzSx, SUPPORTED_BASES } from "./compilers/rz-sx.js";
 import { DEFAULT_GATE_SET, type Target } from "./target.js";
+import { compileTrappedIon, isTrappedIonTarget, TRAPPED_ION_LOWERING } from "./compile-trapped-ion.js";
 
 export { SUPPORTED_BASES } from "./compilers/rz-sx.js";
 
@@ -22,8 +23,19 @@ export interface GateSetCompiler {
   compile(circuit: Circuit, target: Target): Circuit;
 }
 
+/** Trapped ions (IonQ): gpi, gpi2 and ms, after lowering to rz + sx + x + cz (compile-trapped-ion.ts). */
+export const TRAPPED_ION_GATE_SET = "trapped-ion";
+
 const COMPILERS = new Map<string, GateSetCompiler>([
   [DEFAULT_GATE_SET, { name: DEFAULT_GATE_SET, description: SUPPORTED_BASES, compile: compileRzSx }],
+  [
+    TRAPPED_ION_GATE_SET,
+    {
+      name: TRAPPED_ION_GATE_SET,
+      description: "gpi, gpi2, ms (trapped ions; z-rotations as phase frames)",
+      compile: (circuit, target) => compileTrappedIon(compileRzSx(circuit, { ...target, basisGates: TRAPPED_ION_LOWERING }), target),
+    },
+  ],
 ]);
 
 /** Makes a gate set available to targets by name; a name already taken by another compiler is an error. */
@@ -41,7 +53,8 @@ export function gateSetCompilers(): readonly GateSetCompiler[] {
 
 /** The compiler the target names (DEFAULT_GATE_SET when it names none). */
 export function gateSetCompiler(target: Target): GateSetCompiler {
-  const name = target.gateSet ?? DEFAULT_GATE_SET;
+  // A target that names no gate set but lists the trapped-ion natives gets their compiler.
+  const name = target.gateSet ?? (isTrappedIonTarget(target) ? TRAPPED_ION_GATE_SET : DEFAULT_GATE_SET);
   const compiler = COMPILERS.get(name);
   if (!compiler) {
     throw new CapabilityError(`target ${target.name} takes gate set "${name}", which no compiler is registered for (known: ${[...COMPILERS.keys()].join(", ")}); load the provider that brings it`);

@@ -9,6 +9,7 @@ export * from "./qasm.js";
 export * from "./compile.js";
 export * from "./job-packing.js";
 export * from "./circuit-duration.js";
+export { compileTrappedIon, isTrappedIonTarget, TRAPPED_ION_BASIS } from "./compile-trapped-ion.js";
 export * from "./identity-pairs.js";
 export * from "./heavy-hex.js";
 export * from "./targets.js";

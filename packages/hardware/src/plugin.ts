@@ -10,6 +10,8 @@ import { IBM_COST_MODEL } from "./providers/ibm-cost.js";
 import { LOCAL_CAPABILITIES, LOCAL_COST_MODEL, LocalProvider } from "./providers/local-provider.js";
 import { DEFAULT_GATE_SET, type Target } from "./target.js";
 import { BUILTIN_TARGETS, resolveTarget } from "./targets.js";
+import { IONQ_COST_MODEL, IONQ_DEVICES, IONQ_SIMULATOR_MAX_QUBITS, ionqCapabilities, IonqProvider } from "./providers/ionq-provider.js";
+import { TRAPPED_ION_GATE_SET } from "./compile.js";
 
 /** What `--backend hardware` is configured with (the CLI binds it to HardwareTokens.Settings). */
 export interface HardwareSettings {
@@ -122,6 +124,26 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
     create: (s) => {
       if (!s.device) throw new UserError("the ibm-runtime provider needs --device NAME (an IBM backend, e.g. ibm_torino)");
       return new IbmRuntimeProvider({ backend: s.device, log: s.log, ledger: s.jobs ? JobLedger.open(s.jobs.dir, { resume: s.jobs.resume }) : undefined });
+    },
+  },
+  ionq: {
+    name: "ionq",
+    description: "IonQ trapped ions through the Quantum Cloud API v0.4 (native gpi/gpi2/ms, multi-circuit jobs); --device simulator, qpu.aria-1 or qpu.forte-1; key from IONQ_API_KEY",
+    options: [{ name: "device", value: "name", description: `the IonQ backend: ${IONQ_DEVICES.join(", ")} (its characterization is the target)`, required: true }],
+    targets: {
+      source: "device",
+      gateSet: TRAPPED_ION_GATE_SET,
+      known: [
+        { name: "simulator", description: `IonQ's ideal simulator (capped here at ${IONQ_SIMULATOR_MAX_QUBITS} qubits: it answers with whole distributions)` },
+        { name: "qpu.aria-1", description: "trapped ions, all-to-all, from its latest characterization" },
+        { name: "qpu.forte-1", description: "trapped ions, all-to-all, from its latest characterization" },
+      ],
+    },
+    capabilities: ionqCapabilities("qpu.forte-1"),
+    costModel: IONQ_COST_MODEL,
+    create: (s) => {
+      if (!s.device) throw new UserError("the ionq provider needs --device NAME (simulator, qpu.aria-1 or qpu.forte-1)");
+      return new IonqProvider({ device: s.device, log: s.log, seed: s.seed, ledger: s.jobs ? JobLedger.open(s.jobs.dir, { resume: s.jobs.resume }) : undefined });
     },
   },
 };

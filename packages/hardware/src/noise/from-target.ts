@@ -41,7 +41,8 @@ export function noiseFromTarget(target: Target, options: TargetNoiseOptions = {}
   const chosen = new Set(qubits);
   const props = qubits.map((q) => target.qubits[q]);
   const sx = new Map<number, InstructionProperties>();
-  for (const ins of target.instructions) if (ins.gate === "sx" && ins.qubits.length === 1 && chosen.has(ins.qubits[0])) sx.set(ins.qubits[0], ins);
+  // The rotation pulse: sx on IBM, gpi2 on IonQ (a compiled ry is two of either; see compile-trapped-ion.ts).
+  for (const ins of target.instructions) if ((ins.gate === "sx" || ins.gate === "gpi2") && ins.qubits.length === 1 && chosen.has(ins.qubits[0])) sx.set(ins.qubits[0], ins);
 
   const t1 = median(props.map((p) => p.t1));
   const t2Raw = median(props.map((p) => p.t2));
