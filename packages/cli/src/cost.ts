@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { PAPER_NETWORK, validateNetwork, type NetworkSpec } from "@natural-quantization/core";
 import { loadCheckpoint } from "@natural-quantization/core/node";
 import { loadHardware } from "./hardware-module.js";
+import { ConfigError } from "@natural-quantization/core";
 import { parseInteger, parseNumber } from "@natural-quantization/core";
 import { writeStdout } from "./output.js";
 
@@ -28,21 +29,23 @@ export function registerCostCommand(program: Command): void {
     .option("--depth <n>", "linear layers (hidden qubit layers = depth - 1)", String(PAPER_NETWORK.depth))
     .option("--g <g>", "entanglement angle (pi/2: Model 1, one qubit per neuron; less: an ancilla per neuron)", "pi/2")
     .option("--target <name|file>", "heron, eagle or a target JSON file", "eagle")
-    .option("--provider <name>", "ibm-runtime (one parameterised circuit per layer call) or local (concrete circuits)", "ibm-runtime")
+    .option("--provider <name>", "a built-in provider (local, ibm-runtime): its job limits, circuit form and cost model (ibm-runtime: one parameterised circuit per layer call, QPU seconds)", "ibm-runtime")
     .option("--images <n>", "test images", "5000")
     .option("--shots <k>", "k of the k-shot majority vote", "15")
     .option("--max-units-per-block <n>", "at most this many neurons per circuit (the authors used 96 of 127 qubits)")
     .option("--json", "print JSON")
     .action(async (o: CostCliOptions) => {
-      const { estimateEvaluationCost, ibmRuntimeCapabilities, LOCAL_CAPABILITIES, resolveTarget } = await loadHardware();
+      const { estimateEvaluationCost, PROVIDERS, resolveTarget } = await loadHardware();
       const network: NetworkSpec = o.weights
         ? loadCheckpoint(o.weights).network
         : validateNetwork({ ...PAPER_NETWORK, width: parseInteger("width", o.width, 1), depth: parseInteger("depth", o.depth, 2), neuron: { ...PAPER_NETWORK.neuron, g: parseNumber("g", o.g, { angle: true }) } });
-      const capabilities = o.provider === "local" ? LOCAL_CAPABILITIES : ibmRuntimeCapabilities();
+      const plugin = PROVIDERS[o.provider];
+      if (!plugin) throw new ConfigError("provider", o.provider, Object.keys(PROVIDERS).join(", "));
+      const { capabilities, costModel } = plugin;
       const images = parseInteger("images", o.images, 1);
       const shots = parseInteger("shots", o.shots, 1);
       const maxUnitsPerBlock = o.maxUnitsPerBlock === undefined ? undefined : parseInteger("max-units-per-block", o.maxUnitsPerBlock, 1);
-      const cost = estimateEvaluationCost({ network, target: resolveTarget(o.target), capabilities, images, shots, maxUnitsPerBlock });
+      const cost = estimateEvaluationCost({ network, target: resolveTarget(o.target), capabilities, images, shots, maxUnitsPerBlock, costModel });
       const record = { width: network.width, depth: network.depth, g: network.neuron.g, target: o.target, provider: o.provider, images, shots, ...cost };
       if (o.json) {
         writeStdout(`${JSON.stringify(record)}\n`);
@@ -52,7 +55,8 @@ export function registerCostCommand(program: Command): void {
       writeStdout(
         `${network.inputSize}-${Array(network.depth - 1).fill(network.width).join("-")}-${network.outputSize} on ${o.target} via ${o.provider}, ${images} images x ${shots} shots:\n` +
           `  ${t.jobs} jobs, ${t.pubs} PUBs, ${t.circuits} circuits, ${t.shots} circuit executions (${cost.calls} layer calls)\n` +
-          `  per test image: ${cost.perImage.circuits.toFixed(2)} circuits, ${cost.perImage.shots.toFixed(2)} executions, ${cost.perImage.jobs.toFixed(4)} jobs\n`,
+          `  per test image: ${cost.perImage.circuits.toFixed(2)} circuits, ${cost.perImage.shots.toFixed(2)} executions, ${cost.perImage.jobs.toFixed(4)} jobs\n` +
+          (t.charge ? `  estimated ${t.charge.amount.toPrecision(3)} ${t.charge.unit} (${costModel.description})\n` : ""),
       );
     });
 }

@@ -6,9 +6,6 @@ import type { HardwareSettings, JobGate, NoiseModel } from "@natural-quantizatio
 import { loadHardware } from "./hardware-module.js";
 import { parseInteger } from "@natural-quantization/core";
 
-/** Circuit executions a run may submit to a provider other than `local` without --yes. */
-export const CONFIRM_SHOTS = 10_000;
-
 /** Options of the device path and of simulated noise, as commander hands them over. */
 export interface DeviceCliOptions {
   readonly provider?: string;
@@ -31,9 +28,9 @@ export interface DeviceCliOptions {
 export function deviceOptions(cmd: Command, { hardware, jobs = "out" }: { hardware: boolean; jobs?: "out" | "jobs" }): Command {
   if (hardware) {
     cmd
-      .option("--provider <name>", "with --backend hardware: local, ibm-runtime, a package installed in the current directory, or a path to a module (./my-provider.mjs), exporting `provider`", "local")
-      .option("--device <name>", "with --provider ibm-runtime: the IBM backend, e.g. ibm_torino")
-      .option("--yes", `submit to a device even when the run needs more than ${CONFIRM_SHOTS} circuit executions`);
+      .option("--provider <name>", "with --backend hardware: local, ibm-runtime, ionq, a package installed in the current directory, or a path to a module (./my-provider.mjs), exporting `provider`", "local")
+      .option("--device <name>", "with --provider ibm-runtime or ionq: the backend, e.g. ibm_torino or qpu.forte-1")
+      .option("--yes", "submit to a paid device even when the run's estimated cost passes its provider's confirmation threshold (the cost is printed before each job)");
     if (jobs === "out") {
       cmd.option("--out <dir>", "write result.json here; with --backend hardware every device job id and raw result is kept in DIR/jobs before it is used (needed for a paid provider)");
     } else {
@@ -71,13 +68,18 @@ export async function simulatedNoise(o: { readonly noise?: string; readonly targ
 async function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void, jobsIn: "out" | "jobs"): Promise<HardwareSettings> {
   const { describeCost } = await loadHardware();
   const provider = o.provider ?? "local";
-  let submitted = 0;
-  // Prints every job's cost; a paid device needs --yes once the run passes CONFIRM_SHOTS executions.
+  let charged = 0;
+  // Prints every job's cost; a paid device needs --yes once the run's estimate, in its provider's
+  // cost unit (IBM: QPU seconds), passes the provider's threshold.
   const beforeJob: JobGate = ({ layer, units, cost }) => {
-    submitted += cost.shots;
-    log(`hidden layer ${layer + 1}: ${units} neuron units as ${describeCost(cost)} on ${provider}`);
-    if (provider !== "local" && !o.yes && submitted > CONFIRM_SHOTS) {
-      throw new UserError(`this run submits more than ${CONFIRM_SHOTS} circuit executions to ${provider} (${submitted} so far); check the cost above and rerun with --yes`);
+    const charge = cost.charge;
+    charged += charge?.amount ?? 0;
+    const priced = charge?.paid ? `, about ${formatAmount(charge.amount)} ${charge.unit}` : "";
+    log(`hidden layer ${layer + 1}: ${units} neuron units as ${describeCost(cost)}${priced} on ${provider}`);
+    if (charge?.paid && !o.yes && charged > charge.confirmAbove) {
+      throw new UserError(
+        `this run's estimated cost passes ${charge.confirmAbove} ${charge.unit} on ${provider} (${formatAmount(charged)} so far); check the cost above and rerun with --yes`,
+      );
     }
   };
   const jobsDir = jobsIn === "jobs" ? o.jobs : o.out === undefined ? undefined : join(o.out, "jobs");
@@ -95,4 +97,9 @@ const SETTINGS_FILE_MAX_BYTES = 16 * 2 ** 20;
 
 function readText(path: string, what: string): string {
   return readFileLimited(path, what, SETTINGS_FILE_MAX_BYTES).toString("utf8");
+}
+
+/** A few significant digits: "0.0254", "12.3", "4810". */
+function formatAmount(x: number): string {
+  return x >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 }

@@ -131,10 +131,14 @@ describe("nq on quantum hardware and simulated noise", () => {
   it("cost prints the jobs, circuits and shots of an evaluation without submitting anything", () => {
     const r = nq(["cost", "--width", "16", "--target", "eagle", "--images", "100", "--shots", "15", "--json"]);
     expect(r.code).toBe(0);
-    const c = JSON.parse(r.stdout) as { total: { circuits: number; shots: number; jobs: number }; calls: number };
+    const c = JSON.parse(r.stdout) as { total: { circuits: number; shots: number; jobs: number; charge: { amount: number; unit: string } }; calls: number };
     // One call (100 images x 15 shots fit one job), three hidden layers of 100*15*16 units on 127 qubits.
     expect(c.calls).toBe(3);
-    expect(c.total).toEqual({ jobs: 3, pubs: 3, circuits: 3 * Math.ceil((100 * 15 * 16) / 127), shots: 3 * Math.ceil((100 * 15 * 16) / 127) });
+    const executions = 3 * Math.ceil((100 * 15 * 16) / 127);
+    expect(c.total).toEqual({ jobs: 3, pubs: 3, circuits: executions, shots: executions, charge: { amount: expect.any(Number), unit: "QPU seconds", paid: true, confirmAbove: 1 } });
+    // Each execution: 250 us repetition delay (ibm_kyiv's default_rep_delay) plus the Model 1 circuit on the Eagle-like target
+    // (sx, rz, sx at 49.78 ns per sx, then a 1244.4 ns readout: the snapshot's medians).
+    expect(c.total.charge.amount).toBeCloseTo(executions * (250e-6 + 2 * 49.77777777777777e-9 + 1244.4444444444443e-9), 9);
   });
 
   it("noise-study evaluates a finished sweep's networks noise-free and under a target's noise, as data and a plot", () => {
@@ -172,15 +176,19 @@ describe("nq on quantum hardware and simulated noise", () => {
       expect(sameError(sim.testError1, hw.testError1, 100)).toBe(true);
       const created = server.requests.filter((q) => q.route === "create" && q.status < 300);
       expect(created).toHaveLength(1);
+      // Priced in QPU seconds before the job, and the jobs' metrics reported after the run.
+      expect(r.stderr).toMatch(/^hidden layer 1: \d+ neuron units as 1 job, .*, about [\d.]+ QPU seconds on ibm-runtime$/m);
+      expect(r.stderr).toMatch(/^ibm-runtime used [\d.]+ QPU seconds over 1 job, as the jobs' metrics \(GET \/jobs\/\{id\}\/metrics, usage.quantum_seconds\) report$/m);
       expect(created[0].headers["service-crn"]).toBe(server.env().IBM_QUANTUM_CRN);
     });
 
-    it("refuses a large run without --yes, before submitting, and says so in one line", async () => {
+    it("refuses a run estimated above 1 QPU second without --yes, before submitting, and says so in one line", async () => {
       const before = server.requests.filter((q) => q.route === "create").length;
       const out = join(mkdtempSync(join(tmpdir(), "nq-ibm-")), "run");
-      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "90", "--out", out], { ...process.env, ...server.env() });
+      // The first layer call: 20 images x 400 shots x 8 neurons on 6 qubits, 10667 executions of 250 us repetition delay + 1.624 us circuit.
+      const r = await nqAsync(["eval", "--weights", w2, "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "100", "--shots", "400", "--out", out], { ...process.env, ...server.env() });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^nq: this run submits more than 10000 circuit executions to ibm-runtime .*rerun with --yes$/m);
+      expect(r.stderr).toMatch(/^nq: this run's estimated cost passes 1 QPU seconds on ibm-runtime \(2\.68 so far\); check the cost above and rerun with --yes$/m);
       expect(server.requests.filter((q) => q.route === "create").length).toBe(before);
     });
 

@@ -23,8 +23,8 @@ describe("--backend auto and sim-native", () => {
 
   it("nq backends lists sim-native only where it loads", () => {
     const names = (env?: NodeJS.ProcessEnv) => (JSON.parse(nq(["backends", "--json"], env ? { env } : {}).stdout) as Array<{ name: string }>).map((b) => b.name);
-    expect(names()).toEqual(["sim-native", "sim-wasm", "sim-cpu", "hardware"]);
-    expect(names(noAddon)).toEqual(["sim-wasm", "sim-cpu", "hardware"]);
+    expect(names()).toEqual(["sim-native", "sim-wasm", "sim-cpu", "sim-tfjs", "hardware"]);
+    expect(names(noAddon)).toEqual(["sim-wasm", "sim-cpu", "sim-tfjs", "hardware"]);
   });
 
   it("--backend sim-native without a binary fails with one line that names sim-wasm", () => {

@@ -181,6 +181,22 @@ export interface Backend extends Omit<DenseEngine, "capabilities" | "release" | 
   release?(t: Tensor | QubitRegister): void;
 }
 
+/** Throws a RangeError naming the engine unless rows x cols is a tensor shape (non-negative integers). */
+export function checkTensorShape(engine: string, rows: number, cols: number): void {
+  if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
+    throw new RangeError(`${engine}: tensor shape must be non-negative integers, got ${rows}x${cols}`);
+  }
+}
+
+/** The rows that `length` values written at `rowOffset` cover in a rows x cols tensor; a RangeError when they do not fit it. */
+export function writtenRows(shape: { readonly rows: number; readonly cols: number }, length: number, rowOffset: number): number {
+  const rows = shape.cols === 0 ? 0 : length / shape.cols;
+  if (!Number.isInteger(rows) || rowOffset < 0 || rowOffset + rows > shape.rows) {
+    throw new RangeError(`write of ${length} values at row ${rowOffset} does not fit a ${shape.rows}x${shape.cols} tensor`);
+  }
+  return rows;
+}
+
 /** The first rows of a tensor: synchronously where the engine can, else the promise of them. */
 export function readTensor(dense: DenseEngine, t: Tensor, rows?: number): Float32Array | Promise<Float32Array> {
   return dense.readSync ? dense.readSync(t, rows) : dense.read(t, rows);

@@ -28,7 +28,18 @@ export type Gate =
   | { readonly op: "cz" | "cx"; readonly control: number; readonly target: number }
   /** IBM Eagle's native two-qubit gate; direction matters (control -> target as in the coupling map). */
   | { readonly op: "ecr"; readonly control: number; readonly target: number }
-  | { readonly op: "cry"; readonly control: number; readonly target: number; readonly angle: Angle };
+  | { readonly op: "cry"; readonly control: number; readonly target: number; readonly angle: Angle }
+  /**
+   * Trapped-ion natives (IonQ): gpi(phi) = [[0, e^-i phi], [e^i phi, 0]] and
+   * gpi2(phi) = [[1, -i e^-i phi], [-i e^i phi, 1]] / sqrt 2; phi in radians here (IonQ's API takes turns).
+   */
+  | { readonly op: "gpi" | "gpi2"; readonly qubit: number; readonly angle: number }
+  /**
+   * IonQ's fully entangling Molmer-Sorensen gate MS(phi0, phi1) = (I - i s(phi0) x s(phi1)) / sqrt 2,
+   * s(phi) = cos(phi) X + sin(phi) Y; phases[0] belongs to `control` (the first target), phases[1]
+   * to `target`; radians. Symmetric when both phases are 0.
+   */
+  | { readonly op: "ms"; readonly control: number; readonly target: number; readonly phases: readonly [number, number] };
 
 export type Operation =
   | Gate

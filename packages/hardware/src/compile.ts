@@ -1,153 +1,68 @@
-import { CapabilityError } from "@natural-quantization/core";
-import { scaleAngle, shiftAngle } from "./angles.js";
-import type { Angle, Circuit, Gate, Operation } from "./circuit.js";
-import type { Target } from "./target.js";
+import { CapabilityError, ConfigError } from "@natural-quantization/core";
+import type { Circuit } from "./circuit.js";
+import { compileRzSx, SUPPORTED_BASES } from "./compilers/rz-sx.js";
+import { DEFAULT_GATE_SET, type Target } from "./target.js";
+import { compileTrappedIon, isTrappedIonTarget, TRAPPED_ION_LOWERING } from "./compile-trapped-ion.js";
+
+export { SUPPORTED_BASES } from "./compilers/rz-sx.js";
 
 /**
- * Translation to a target's native gates, at the level of Qiskit's optimisation level 0: every gate
- * is replaced by a fixed native sequence, barriers are kept, nothing is merged or cancelled. The
- * one simplification: an `rz` right before a Z measurement of its qubit is dropped (it only
- * changes a phase the measurement cannot see).
- *
- * Rules (circuit order, equal up to global phase; each is checked on a state-vector simulator):
- * - ry(t)      = sx; rz(t + pi); sx; rz(pi)
- * - rx(t)      = h; rz(t); h
- * - h          = rz(pi/2); sx; rz(pi/2)
- * - sxdg       = rz(pi); sx; rz(pi)
- * - x          = sx; sx                      (only when x is not native)
- * - cry(t) c,t = ry(t/2) t; cz c,t; ry(-t/2) t; cz c,t
- * - cx c,t     = h t; cz c,t; h t            (to a cz or ecr target)
- * - ecr c,t    = h t; cz c,t; rz(pi/2) c; rz(pi/2) t; h t; x c
- * - cz c,t     = h t; x c; ecr c,t; h t; rz(pi/2) c; rz(pi/2) t   (ecr in the coupling map's direction)
- * - cz c,t     = h t; cx c,t; h t            (cx in the coupling map's direction)
- * - ecr a,b    = h a; h b; ecr b,a; x b; h a; h b; x a            (flip against the map's direction)
- * - cx a,b     = h a; h b; cx b,a; h a; h b
- *
- * Reachable bases: single-qubit gates natively or through rz + sx; two-qubit gates through one of
- * cz, ecr, cx. Two-qubit gates must act on coupled qubits: there is no routing (the layer layouts
- * place every pair on a coupling).
+ * Compilation to a device's native gates is a step the target chooses: its `gateSet` names a
+ * compiler here. A provider whose device takes another gate set registers its compiler once
+ * (registerGateSetCompiler) and names it in the targets it returns.
  */
-export const SUPPORTED_BASES = "single-qubit: the gate itself or rz + sx (x optional); two-qubit: cz, ecr or cx on coupled qubits";
+export interface GateSetCompiler {
+  /** The name targets give in `gateSet`, e.g. "rz-sx". */
+  readonly name: string;
+  /** One line for listings: which gates it emits. */
+  readonly description: string;
+  /**
+   * The circuit in the target's native gates on the same physical qubits, with the same
+   * measurements into the same classical bits (outcome probabilities unchanged).
+   */
+  compile(circuit: Circuit, target: Target): Circuit;
+}
 
-const TWO_QUBIT_NATIVES = ["cz", "ecr", "cx"] as const;
-type TwoQubitNative = (typeof TWO_QUBIT_NATIVES)[number];
-type TwoQubitGate = Extract<Gate, { control: number }>;
-const PI = Math.PI;
-const HALF = Math.PI / 2;
+/** Trapped ions (IonQ): gpi, gpi2 and ms, after lowering to rz + sx + x + cz (compile-trapped-ion.ts). */
+export const TRAPPED_ION_GATE_SET = "trapped-ion";
 
+const COMPILERS = new Map<string, GateSetCompiler>([
+  [DEFAULT_GATE_SET, { name: DEFAULT_GATE_SET, description: SUPPORTED_BASES, compile: compileRzSx }],
+  [
+    TRAPPED_ION_GATE_SET,
+    {
+      name: TRAPPED_ION_GATE_SET,
+      description: "gpi, gpi2, ms (trapped ions; z-rotations as phase frames)",
+      compile: (circuit, target) => compileTrappedIon(compileRzSx(circuit, { ...target, basisGates: TRAPPED_ION_LOWERING }), target),
+    },
+  ],
+]);
+
+/** Makes a gate set available to targets by name; a name already taken by another compiler is an error. */
+export function registerGateSetCompiler(compiler: GateSetCompiler): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(compiler.name)) throw new ConfigError("gate set name", compiler.name, "lower-case letters, digits and '-', e.g. rz-sx");
+  const known = COMPILERS.get(compiler.name);
+  if (known && known !== compiler) throw new ConfigError("gate set name", compiler.name, `a name not yet taken (taken: ${[...COMPILERS.keys()].join(", ")})`);
+  COMPILERS.set(compiler.name, compiler);
+}
+
+/** The gate sets compilers are registered for. */
+export function gateSetCompilers(): readonly GateSetCompiler[] {
+  return [...COMPILERS.values()];
+}
+
+/** The compiler the target names (DEFAULT_GATE_SET when it names none). */
+export function gateSetCompiler(target: Target): GateSetCompiler {
+  // A target that names no gate set but lists the trapped-ion natives gets their compiler.
+  const name = target.gateSet ?? (isTrappedIonTarget(target) ? TRAPPED_ION_GATE_SET : DEFAULT_GATE_SET);
+  const compiler = COMPILERS.get(name);
+  if (!compiler) {
+    throw new CapabilityError(`target ${target.name} takes gate set "${name}", which no compiler is registered for (known: ${[...COMPILERS.keys()].join(", ")}); load the provider that brings it`);
+  }
+  return compiler;
+}
+
+/** The circuit in the target's native gates, by the compiler its gate set names. */
 export function compileForTarget(circuit: Circuit, target: Target): Circuit {
-  if (circuit.numQubits > target.numQubits) {
-    throw new CapabilityError(`circuit has ${circuit.numQubits} qubits, target ${target.name} has ${target.numQubits}`);
-  }
-  const basis = new Set(target.basisGates);
-  const native2q = TWO_QUBIT_NATIVES.find((g) => basis.has(g)) ?? null;
-  const directed = new Set(target.couplingMap.map(([a, b]) => `${a},${b}`));
-  const fail = (what: string): never => {
-    throw new CapabilityError(`cannot compile ${what} for target ${target.name} with basis [${target.basisGates.join(", ")}]: supported are ${SUPPORTED_BASES}`);
-  };
-  const coupled = (a: number, b: number): boolean => directed.has(`${a},${b}`) || directed.has(`${b},${a}`);
-
-  const out: Operation[] = [];
-  const emit1 = (g: Gate, root: string = g.op, depth = 0): void => {
-    const what = g.op === root ? root : `${root} (via ${g.op})`;
-    if (depth > 8) fail(what);
-    if (basis.has(g.op)) {
-      out.push(g);
-      return;
-    }
-    for (const h of oneQubitRule(g, basis) ?? fail(what)) emit1(h, root, depth + 1);
-  };
-  const emit2 = (g: TwoQubitGate): void => {
-    if (!coupled(g.control, g.target)) {
-      throw new CapabilityError(`qubits ${g.control} and ${g.target} are not coupled on target ${target.name} (${g.op} needs a coupled pair; there is no routing)`);
-    }
-    if (native2q === null) fail(g.op);
-    const n = native2q as TwoQubitNative;
-    if (g.op === "cry") {
-      const t = g.target;
-      for (const h of [
-        { op: "ry", qubit: t, angle: scaleAngle(g.angle, 0.5) },
-        { op: "cz", control: g.control, target: t },
-        { op: "ry", qubit: t, angle: scaleAngle(g.angle, -0.5) },
-        { op: "cz", control: g.control, target: t },
-      ] as Gate[]) emit(h);
-      return;
-    }
-    if (g.op === n) {
-      // cz is symmetric; ecr and cx must run in a direction the map lists.
-      if (n === "cz" || directed.has(`${g.control},${g.target}`)) out.push(g);
-      else for (const h of flip(g.op as "ecr" | "cx", g.control, g.target)) emit(h);
-      return;
-    }
-    for (const h of twoQubitRule(g, n, (a, b) => directed.has(`${a},${b}`))) emit(h);
-  };
-  const emit = (g: Gate): void => ("control" in g ? emit2(g) : emit1(g));
-
-  for (const op of circuit.ops) {
-    if (op.op === "measure" || op.op === "barrier") out.push(op);
-    else emit(op);
-  }
-  return { numQubits: circuit.numQubits, numClbits: circuit.numClbits, ops: dropRzBeforeMeasure(out), ...(circuit.numParams ? { numParams: circuit.numParams } : {}) };
-}
-
-function oneQubitRule(g: Gate, basis: ReadonlySet<string>): Gate[] | null {
-  if (!("qubit" in g)) return null;
-  const q = g.qubit;
-  const rz = (angle: Angle): Gate => ({ op: "rz", qubit: q, angle });
-  const sx: Gate = { op: "sx", qubit: q };
-  const h: Gate = { op: "h", qubit: q };
-  switch (g.op) {
-    case "ry":
-      return [sx, rz(shiftAngle(g.angle, PI)), sx, rz(PI)];
-    case "rx":
-      return [h, rz(g.angle), h];
-    case "h":
-      return [rz(HALF), sx, rz(HALF)];
-    case "sxdg":
-      return [rz(PI), sx, rz(PI)];
-    case "x":
-      return basis.has("sx") ? [sx, sx] : null;
-    default:
-      return null;
-  }
-}
-
-function twoQubitRule(g: TwoQubitGate, native: TwoQubitNative, listed: (a: number, b: number) => boolean): Gate[] {
-  const { control: c, target: t } = g;
-  const h = (q: number): Gate => ({ op: "h", qubit: q });
-  const x = (q: number): Gate => ({ op: "x", qubit: q });
-  const rz = (q: number, angle: number): Gate => ({ op: "rz", qubit: q, angle });
-  if (g.op === "cx") return [h(t), { op: "cz", control: c, target: t }, h(t)];
-  if (g.op === "ecr") return [h(t), { op: "cz", control: c, target: t }, rz(c, HALF), rz(t, HALF), h(t), x(c)];
-  // g is cz (symmetric): orient it along the map.
-  const [a, b] = listed(c, t) ? [c, t] : [t, c];
-  if (native === "ecr") return [h(b), x(a), { op: "ecr", control: a, target: b }, h(b), rz(a, HALF), rz(b, HALF)];
-  return [h(b), { op: "cx", control: a, target: b }, h(b)];
-}
-
-function flip(op: "ecr" | "cx", a: number, b: number): Gate[] {
-  const h = (q: number): Gate => ({ op: "h", qubit: q });
-  if (op === "cx") return [h(a), h(b), { op: "cx", control: b, target: a }, h(a), h(b)];
-  return [h(a), h(b), { op: "ecr", control: b, target: a }, { op: "x", qubit: b }, h(a), h(b), { op: "x", qubit: a }];
-}
-
-/** Drops each rz whose next operation on its qubit (barriers aside) is a measurement of that qubit. */
-function dropRzBeforeMeasure(ops: readonly Operation[]): Operation[] {
-  const keep = ops.map(() => true);
-  const lastRz = new Map<number, number[]>();
-  ops.forEach((op, i) => {
-    if (op.op === "barrier") return;
-    if (op.op === "rz") {
-      const list = lastRz.get(op.qubit) ?? [];
-      list.push(i);
-      lastRz.set(op.qubit, list);
-      return;
-    }
-    const qs = op.op === "measure" || "qubit" in op ? [op.qubit] : [op.control, op.target];
-    for (const q of qs) {
-      if (op.op === "measure") for (const j of lastRz.get(q) ?? []) keep[j] = false;
-      lastRz.delete(q);
-    }
-  });
-  return ops.filter((_, i) => keep[i]);
+  return gateSetCompiler(target).compile(circuit, target);
 }

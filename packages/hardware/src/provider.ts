@@ -1,3 +1,4 @@
+import type { Circuit } from "./circuit.js";
 import type { Target } from "./target.js";
 
 /**
@@ -80,9 +81,47 @@ export interface RunOptions {
   readonly seed?: ShotSeed;
 }
 
+/**
+ * What a provider charges, estimated before anything is submitted. IBM bills QPU time, so its
+ * model estimates QPU seconds; a free simulator counts executions and asks no confirmation.
+ */
+export interface CostModel {
+  /** The unit of `estimate`, e.g. "QPU seconds" or "circuit executions". */
+  readonly unit: string;
+  /** false for a free provider: no confirmation is asked however large the run. */
+  readonly paid: boolean;
+  /** A paid run needs the user's confirmation (`--yes`) once its estimate passes this, in `unit`. */
+  readonly confirmAbove: number;
+  /** One line: how the estimate is made. */
+  readonly description: string;
+  /** The estimate of one logical job, in `unit`. */
+  estimate(work: CostedWork): number;
+}
+
+/** A job as the cost model sees it: the Pubs, and each Pub's compiled circuit (its template for a parameterised Pub). */
+export interface CostedWork {
+  readonly job: CircuitJob;
+  /** circuits[p] is Pub p's circuit in the target's native gates, as emitted. */
+  readonly circuits: readonly Circuit[];
+  readonly target: Target;
+}
+
+/** What the provider's service reported as used, after jobs ran (IBM: the jobs' metrics). */
+export interface ProviderUsage {
+  readonly amount: number;
+  /** The cost model's unit. */
+  readonly unit: string;
+  /** Where the figure comes from, for the report, e.g. "the jobs' metrics (usage.quantum_seconds)". */
+  readonly source: string;
+  /** Jobs the figure covers, of those run. */
+  readonly jobs: number;
+}
+
 export interface QuantumProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
+  /** What the service reported as used so far (null: it reports nothing). */
+  usage?(): ProviderUsage | null;
   /** The device the programs run on, as data. */
   target(): Promise<Target>;
   /** Runs a job to the end and returns every shot's bits, in the order of job.pubs. */

@@ -79,6 +79,7 @@ export function toQasm2(circuit: Circuit): string {
   }
   const lines = ["OPENQASM 2.0;", 'include "qelib1.inc";'];
   if (circuit.ops.some((op) => op.op === "ecr")) lines.push(QASM2_ECR_DEFINITION);
+  for (const [name, definition] of Object.entries(QASM2_TRAPPED_ION_DEFINITIONS)) if (circuit.ops.some((op) => op.op === name)) lines.push(definition);
   lines.push(`qreg q[${circuit.numQubits}];`);
   if (circuit.numClbits > 0) lines.push(`creg c[${circuit.numClbits}];`);
   const q = (k: number): string => `q[${checkQubit(k, circuit)}]`;
@@ -96,9 +97,23 @@ export function toQasm2(circuit: Circuit): string {
  */
 export const QASM2_ECR_DEFINITION = "gate ecr c,t { h t; cx c,t; rz(pi/2) t; cx c,t; h t; x c; }";
 
+/**
+ * IonQ's native gates in qelib1.inc terms, exactly (no global phase): gpi(phi) = u3(pi, phi, pi - phi),
+ * gpi2(phi) = u3(pi/2, phi - pi/2, pi/2 - phi), and ms(p0, p1) = MS(0, 0) = exp(-i pi/4 XX) between
+ * z-rotations that turn its axes by p0 and p1 (exp(-i pi/4 XX) = H H, CX, rz(pi/2), CX, H H).
+ * They let quantum-circuit (the local provider, the tests' simulator) read a circuit compiled for IonQ.
+ */
+export const QASM2_TRAPPED_ION_DEFINITIONS: Readonly<Record<"gpi" | "gpi2" | "ms", string>> = {
+  // The parameter is `p`, not `phi`: quantum-circuit confuses a definition's `phi` with u3's own.
+  gpi: "gate gpi(p) a { u3(pi, p, pi - p) a; }",
+  gpi2: "gate gpi2(p) a { u3(pi/2, p - pi/2, pi/2 - p) a; }",
+  ms: "gate ms(p0, p1) a, b { rz(-p0) a; rz(-p1) b; h a; h b; cx a, b; rz(pi/2) b; cx a, b; h a; h b; rz(p0) a; rz(p1) b; }",
+};
+
 function gateLine(op: Exclude<Operation, { op: "measure" } | { op: "barrier" }>, q: (k: number) => string, numParams: number, sep = ", "): string {
   if ("qubit" in op) return "angle" in op ? `${op.op}(${formatAngle(op.angle, numParams)}) ${q(op.qubit)};` : `${op.op} ${q(op.qubit)};`;
   const args = `${q(op.control)}${sep}${q(op.target)}`;
+  if (op.op === "ms") return `ms(${formatReal(op.phases[0])}${sep}${formatReal(op.phases[1])}) ${args};`;
   return "angle" in op ? `${op.op}(${formatAngle(op.angle, numParams)}) ${args};` : `${op.op} ${args};`;
 }
 

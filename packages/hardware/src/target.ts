@@ -38,9 +38,23 @@ export interface Target {
   readonly numQubits: number;
   /** Native gate names, e.g. ["rz", "sx", "x", "cz"] (Heron) or ["rz", "sx", "x", "ecr"] (Eagle). */
   readonly basisGates: readonly string[];
+  /**
+   * The gate set the device takes, by the name of the compiler that translates circuits into it
+   * (see compile.ts; registerGateSetCompiler adds one). Absent: {@link DEFAULT_GATE_SET}, rz + sx
+   * with cz, ecr or cx, which also passes textbook gates through where a target lists them.
+   */
+  readonly gateSet?: string;
+  /**
+   * Seconds the device waits between two executions (IBM: default_rep_delay of the backend
+   * configuration); null or absent when unknown. Part of a device's time per shot, so of its cost.
+   */
+  readonly repDelay?: number | null;
   /** Directed pairs [control, target] on which the two-qubit native gate may act. */
   readonly couplingMap: readonly (readonly [number, number])[];
   /** One entry per qubit, index = physical qubit. */
   readonly qubits: readonly QubitProperties[];
   readonly instructions: readonly InstructionProperties[];
 }
+
+/** The gate set of a target that names none: rz, sx (x) and one of cz, ecr, cx. */
+export const DEFAULT_GATE_SET = "rz-sx";

@@ -4,7 +4,7 @@ import { ConfigError, UserError } from "@natural-quantization/core";
 import { readJson, writeJsonAtomic } from "@natural-quantization/core/node";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./providers/ibm-target.js";
 import { EAGLE_LATTICE, HERON_R1_LATTICE, heavyHexEdges, type HeavyHexSpec } from "./heavy-hex.js";
-import type { InstructionProperties, QubitProperties, Target } from "./target.js";
+import { DEFAULT_GATE_SET, type InstructionProperties, type QubitProperties, type Target } from "./target.js";
 
 /**
  * Targets as data: two built-in device-like targets and JSON files in the shape of {@link Target}.
@@ -126,8 +126,11 @@ export function builtinTarget(name: BuiltinTargetName): Target {
     for (const gate of ["sx", "x"]) instructions.push({ gate, qubits: [q], error: f.oneQubitError, duration: f.oneQubitDuration });
   }
   for (const [a, b] of couplingMap) instructions.push({ gate: f.twoQubitGate, qubits: [a, b], error: f.twoQubitError, duration: f.twoQubitDuration });
-  return { name: `${name}-like`, numQubits, basisGates: f.basisGates, couplingMap, qubits, instructions };
+  return { name: `${name}-like`, numQubits, basisGates: f.basisGates, gateSet: DEFAULT_GATE_SET, repDelay: BUILTIN_REP_DELAY, couplingMap, qubits, instructions };
 }
+
+/** Seconds between executions: default_rep_delay 250 us in the configurations of both snapshots (ibm_kyiv, ibm_torino). */
+const BUILTIN_REP_DELAY = 250e-6;
 
 /** A built-in name, a directory holding an IBM calibration snapshot ({@link loadIbmSnapshot}), or a target JSON file. */
 export function resolveTarget(nameOrPath: string): Target {
@@ -235,5 +238,18 @@ export function validateTarget(value: unknown, source: string): Target {
   });
   const date = root.calibrationDate;
   if (date !== undefined && typeof date !== "string") bad("calibrationDate", date, "an ISO date string, or absent");
-  return { name, ...(typeof date === "string" ? { calibrationDate: date } : {}), numQubits: n, basisGates, couplingMap, qubits, instructions };
+  const gateSet = root.gateSet;
+  if (gateSet !== undefined && (typeof gateSet !== "string" || !/^[a-z][a-z0-9-]*$/.test(gateSet))) bad("gateSet", gateSet, "a gate-set compiler name such as rz-sx, or absent");
+  const repDelay = root.repDelay === undefined ? undefined : seconds(root.repDelay, "repDelay", false);
+  return {
+    name,
+    ...(typeof date === "string" ? { calibrationDate: date } : {}),
+    numQubits: n,
+    basisGates,
+    ...(typeof gateSet === "string" ? { gateSet } : {}),
+    ...(repDelay !== undefined ? { repDelay } : {}),
+    couplingMap,
+    qubits,
+    instructions,
+  };
 }

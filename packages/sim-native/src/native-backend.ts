@@ -12,6 +12,8 @@ import {
   type RunContext,
   type QubitRegister,
   type Tensor,
+  checkTensorShape,
+  writtenRows,
 } from "@natural-quantization/core";
 import { binding, Kernel, type Binding, type KernelName, type PoolHandle } from "./binding.js";
 
@@ -201,9 +203,7 @@ export class NativeBackend implements Backend {
 
   tensor(rows: number, cols: number): Tensor {
     this.live();
-    if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-      throw new RangeError(`sim-native: tensor shape must be non-negative integers, got ${rows}x${cols}`);
-    }
+    checkTensorShape("sim-native", rows, cols);
     const storage = this.alloc(rows * rowStride(cols) * 4);
     const blocks = [storage];
     const t = new NativeTensor(this, rows, cols, storage, blocks);
@@ -213,10 +213,7 @@ export class NativeBackend implements Backend {
 
   write(t: Tensor, data: Float32Array, rowOffset = 0): void {
     const w = this.own(t);
-    const rows = w.cols === 0 ? 0 : data.length / w.cols;
-    if (!Number.isInteger(rows) || rowOffset < 0 || rowOffset + rows > w.rows) {
-      throw new RangeError(`write of ${data.length} values at row ${rowOffset} does not fit a ${w.rows}x${w.cols} tensor`);
-    }
+    const rows = writtenRows(w, data.length, rowOffset);
     const f = w.f32;
     if (w.transposed) {
       for (let r = 0; r < rows; r++) for (let c = 0; c < w.cols; c++) f[c * w.stride + rowOffset + r] = data[r * w.cols + c];

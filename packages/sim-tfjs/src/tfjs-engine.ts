@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { CapabilityError, type DenseCapabilities, type DenseEngine, type LossResult, type Tensor } from "@natural-quantization/core";
+import { CapabilityError, type DenseCapabilities, type DenseEngine, type LossResult, type Tensor, checkTensorShape, writtenRows } from "@natural-quantization/core";
 
 /** A tensor of this engine: a float32 tf.Tensor2D, replaced (and the old one disposed) by every write. */
 class TfTensor implements Tensor {
@@ -48,9 +48,7 @@ export class TfjsEngine implements DenseEngine {
   }
 
   tensor(rows: number, cols: number): Tensor {
-    if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-      throw new RangeError(`sim-tfjs: tensor shape must be non-negative integers, got ${rows}x${cols}`);
-    }
+    checkTensorShape("sim-tfjs", rows, cols);
     this.check();
     const t = new TfTensor(this, rows, cols, tf.zeros([rows, cols], "float32"));
     this.live.add(t);
@@ -59,10 +57,7 @@ export class TfjsEngine implements DenseEngine {
 
   write(t: Tensor, data: Float32Array, rowOffset = 0): void {
     const w = this.own(t);
-    const rows = w.cols === 0 ? 0 : data.length / w.cols;
-    if (!Number.isInteger(rows) || rowOffset < 0 || rowOffset + rows > w.rows) {
-      throw new RangeError(`write of ${data.length} values at row ${rowOffset} does not fit a ${w.rows}x${w.cols} tensor`);
-    }
+    const rows = writtenRows(w, data.length, rowOffset);
     // A copy: tf's cpu backend keeps the array it is given, and callers reuse theirs.
     const block = tf.tensor2d(data.slice(), [rows, w.cols], "float32");
     this.replaceRows(w, block, rowOffset);

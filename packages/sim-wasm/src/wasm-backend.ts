@@ -12,6 +12,8 @@ import {
   type QubitRegister,
   type RunContext,
   type Tensor,
+  checkTensorShape,
+  writtenRows,
 } from "@natural-quantization/core";
 import { Heap } from "./heap.js";
 import { INITIAL_PAGES, MAXIMUM_PAGES, NeuronMode, instantiate, kernelModule, type KernelExports } from "./kernels.js";
@@ -196,9 +198,7 @@ export class WasmBackend implements Backend {
 
   tensor(rows: number, cols: number): Tensor {
     this.live();
-    if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-      throw new RangeError(`sim-wasm: tensor shape must be non-negative integers, got ${rows}x${cols}`);
-    }
+    checkTensorShape("sim-wasm", rows, cols);
     const size = rows * rowStride(cols) * 4;
     const ptr = this.heap.alloc(size);
     const blocks: Blocks = [[ptr, size]];
@@ -209,10 +209,7 @@ export class WasmBackend implements Backend {
 
   write(t: Tensor, data: Float32Array, rowOffset = 0): void {
     const w = this.own(t);
-    const rows = w.cols === 0 ? 0 : data.length / w.cols;
-    if (!Number.isInteger(rows) || rowOffset < 0 || rowOffset + rows > w.rows) {
-      throw new RangeError(`write of ${data.length} values at row ${rowOffset} does not fit a ${w.rows}x${w.cols} tensor`);
-    }
+    const rows = writtenRows(w, data.length, rowOffset);
     const heap = this.heap.f32;
     const base = w.ptr >> 2;
     if (w.transposed) {

@@ -1,10 +1,11 @@
 import { hiddenLayers, neuronLayerParams, shotBatchImages, type NetworkSpec } from "@natural-quantization/core";
 import { planLayer, unitsPerBlock } from "../layer-circuits.js";
-import type { CircuitJob, ProviderCapabilities } from "../provider.js";
-import { estimateCost, type CostEstimate } from "../providers/job-packing.js";
+import type { CircuitJob, CostModel, ProviderCapabilities } from "../provider.js";
+import { compileForTarget } from "../compile.js";
+import { layerTemplate } from "../layer-circuits.js";
+import { estimateCost, layerJobOf, unitsPerCall, type CostEstimate } from "../job-packing.js";
 import type { Target } from "../target.js";
 import { HALF_PI } from "@natural-quantization/core";
-import { unitsPerCall } from "./hardware-qubit-layer.js";
 
 export interface EvaluationCostInput {
   readonly network: NetworkSpec;
@@ -13,6 +14,8 @@ export interface EvaluationCostInput {
   readonly images: number;
   readonly shots: number;
   readonly maxUnitsPerBlock?: number;
+  /** The provider's cost model: the total then carries its estimate (e.g. IBM's QPU seconds). */
+  readonly costModel?: CostModel;
 }
 
 /** What an evaluation costs on a device, in total and per test image (k shots each). */
@@ -33,19 +36,23 @@ export function estimateEvaluationCost(input: EvaluationCostInput): EvaluationCo
   const layouts = Array.from({ length: H }, (_, l) => planLayer(target, neuronLayerParams(network.neuron, l, H).g, { maxUnitsPerBlock: input.maxUnitsPerBlock }));
   const bindings = capabilities.parameterBindings;
   const perCall = shotBatchImages({ sampling: "shots", deterministic: false, maxQubits: target.numQubits, noise: true, unitsPerCall: unitsPerCall(planLayer(target, HALF_PI, { maxUnitsPerBlock: input.maxUnitsPerBlock }), capabilities, bindings) }, network.width, shots, images);
+  // Every block of a layer is its compiled template bound to angles: the same gates, so the same duration.
+  const compiled = layouts.map((layout) => compileForTarget(layerTemplate(layout), target));
+  const model = input.costModel;
+  let amount = 0;
   let total: CostEstimate = { jobs: 0, pubs: 0, circuits: 0, shots: 0 };
   let calls = 0;
   for (let start = 0; start < images; start += perCall) {
     const count = Math.min(perCall, images - start);
-    for (const layout of layouts) {
+    for (const [l, layout] of layouts.entries()) {
       const blocks = Math.ceil((count * shots * network.width) / unitsPerBlock(layout));
-      const job: CircuitJob = bindings
-        ? { pubs: [{ program: "", clbits: 0, bindings: Array.from({ length: blocks }, () => []) }], shots: 1 }
-        : { pubs: Array.from({ length: blocks }, () => ({ program: "", clbits: 0, bindings: null })), shots: 1 };
+      const job: CircuitJob = layerJobOf(blocks, bindings, () => ({ program: "", clbits: 0, bindings: bindings ? Array.from({ length: blocks }, () => []) : null }));
       const c = estimateCost(job, capabilities);
       total = { jobs: total.jobs + c.jobs, pubs: total.pubs + c.pubs, circuits: total.circuits + c.circuits, shots: total.shots + c.shots };
+      if (model) amount += model.estimate({ job, circuits: job.pubs.map(() => compiled[l]), target });
       calls++;
     }
   }
+  if (model) total = { ...total, charge: { amount, unit: model.unit, paid: model.paid, confirmAbove: model.confirmAbove } };
   return { total, calls, perImage: { circuits: total.circuits / images, shots: total.shots / images, jobs: total.jobs / images } };
 }

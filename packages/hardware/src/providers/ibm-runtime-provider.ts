@@ -1,6 +1,7 @@
 import { ConfigError } from "@natural-quantization/core";
 import { networkTimeoutMs } from "@natural-quantization/core/node";
-import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, Pub, QuantumProvider, RunOptions } from "../provider.js";
+import type { CircuitJob, JobResult, JobStatus, ProviderCapabilities, ProviderUsage, Pub, QuantumProvider, RunOptions } from "../provider.js";
+import { IBM_COST_MODEL } from "./ibm-cost.js";
 import type { Target } from "../target.js";
 import { IamTokenSource } from "./iam-token.js";
 import { IBM_DEFAULT_API_VERSION, ibmCredentialsFromEnv } from "./ibm-config.js";
@@ -9,7 +10,7 @@ import { IbmRuntimeError, NON_ISA_ERROR_CODE, nonIsaError, oneLine, OutcomeUnkno
 import { IbmRestClient } from "./ibm-rest.js";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./ibm-target.js";
 import { DEFAULT_RETRY, sleep, type RetryPolicy } from "./http-retry.js";
-import { estimateCost, packJobs, type CostEstimate } from "./job-packing.js";
+import { estimateCost, packJobs, type CostEstimate } from "../job-packing.js";
 import { validatePubs } from "./job-validation.js";
 import { decodeSamplerResults, samplerEncoding } from "./sampler-results.js";
 import { SubmissionPacer } from "./submission-pacer.js";
@@ -107,6 +108,7 @@ export class IbmRuntimeProvider implements QuantumProvider {
   private readonly batch: boolean;
   private session: Promise<string> | null = null;
   private usedSeconds = 0;
+  private meteredJobs = 0;
 
   constructor(options: IbmRuntimeProviderOptions) {
     if (!/^[A-Za-z0-9_.-]+$/.test(options.backend ?? "")) {
@@ -185,6 +187,12 @@ export class IbmRuntimeProvider implements QuantumProvider {
     return this.usedSeconds;
   }
 
+  /** The QPU seconds the jobs' metrics reported, over the jobs whose metrics had them (null before any). */
+  usage(): ProviderUsage | null {
+    if (this.meteredJobs === 0) return null;
+    return { amount: this.usedSeconds, unit: IBM_COST_MODEL.unit, source: "the jobs' metrics (GET /jobs/{id}/metrics, usage.quantum_seconds)", jobs: this.meteredJobs };
+  }
+
   /** Ends the batch session, if one was opened: it accepts no more jobs (those submitted still run). */
   async close(): Promise<void> {
     const session = this.session;
@@ -253,16 +261,19 @@ export class IbmRuntimeProvider implements QuantumProvider {
       await this.waitUntilCompleted(id, signal, onStatus);
       raw = JSON.stringify(await this.rest.get<unknown>(`/jobs/${encodeURIComponent(id)}/results`, signal));
       entry = this.ledger ? this.ledger.saveResult(entry, raw) : { ...entry, resultSaved: true };
-      entry = this.remember({ ...entry, ...(await this.usage(id, signal)) });
+      entry = this.remember({ ...entry, ...(await this.metricsOf(id, signal)) });
     }
-    if (entry.quantumSeconds !== undefined) this.usedSeconds += entry.quantumSeconds;
+    if (entry.quantumSeconds !== undefined) {
+      this.usedSeconds += entry.quantumSeconds;
+      this.meteredJobs++;
+    }
     const json: unknown = JSON.parse(raw);
     this.log(`IBM Quantum job ${id}: results in ${samplerEncoding(json)}`);
     return decodeSamplerResults(json, s.part.pubs, s.part.shots);
   }
 
   /** The job's QPU seconds from its metrics, when the service reports them. */
-  private async usage(id: string, signal?: AbortSignal): Promise<{ quantumSeconds?: number }> {
+  private async metricsOf(id: string, signal?: AbortSignal): Promise<{ quantumSeconds?: number }> {
     try {
       const metrics = await this.rest.get<{ usage?: { quantum_seconds?: unknown } }>(`/jobs/${encodeURIComponent(id)}/metrics`, signal);
       const seconds = metrics?.usage?.quantum_seconds;

@@ -1,5 +1,5 @@
 import { DataError } from "@natural-quantization/core";
-import type { InstructionProperties, QubitProperties, Target } from "../target.js";
+import { DEFAULT_GATE_SET, type InstructionProperties, type QubitProperties, type Target } from "../target.js";
 
 /** A value IBM reports with its unit, e.g. { name: "T1", unit: "us", value: 224.1 }. */
 export interface IbmNduv {
@@ -17,6 +17,10 @@ export interface IbmBackendConfiguration {
   readonly basis_gates: readonly string[];
   readonly coupling_map?: readonly (readonly number[])[] | null;
   readonly max_shots?: number;
+  /** Microseconds between executions when the job sets none (Qiskit's BackendConfiguration: rep delays in µs). */
+  readonly default_rep_delay?: number;
+  /** [lowest, highest] repetition delay a job may choose, microseconds. */
+  readonly rep_delay_range?: readonly number[];
 }
 
 /** The fields of `GET /backends/{name}/properties` that a Target needs. */
@@ -43,7 +47,7 @@ const NOT_COMPILED_TO = new Set(["id", "delay", "reset", "measure", "barrier"]);
  * readout errors (prob_meas1_prep0, prob_meas0_prep1; readout_error for both when those are
  * missing) and readout_length, each native gate's gate_error and gate_length, and the
  * `operational` flag of qubits and gates (faulty elements are kept, marked, so the layout can
- * avoid them and say why). Times are converted to seconds from the unit IBM states (s, ms, us, ns).
+ * avoid them and say why), and default_rep_delay (µs) as the time between executions. Times are converted to seconds from the unit IBM states (s, ms, us, ns).
  */
 export function targetFromIbm(configuration: IbmBackendConfiguration, properties: IbmBackendProperties): Target {
   const numQubits = configuration.n_qubits;
@@ -88,7 +92,21 @@ export function targetFromIbm(configuration: IbmBackendConfiguration, properties
       ...notOperational(g.parameters.find((p) => p.name === "operational")),
     }));
   const date = properties.last_update_date;
-  return { name: configuration.backend_name, ...(typeof date === "string" ? { calibrationDate: date } : {}), numQubits, basisGates, couplingMap, qubits, instructions };
+  const repDelay = configuration.default_rep_delay;
+  if (repDelay !== undefined && !(typeof repDelay === "number" && Number.isFinite(repDelay) && repDelay >= 0)) {
+    throw new DataError(`IBM backend configuration: default_rep_delay is ${String(repDelay)}, expected microseconds >= 0`);
+  }
+  return {
+    name: configuration.backend_name,
+    ...(typeof date === "string" ? { calibrationDate: date } : {}),
+    numQubits,
+    basisGates,
+    gateSet: DEFAULT_GATE_SET,
+    repDelay: repDelay === undefined ? null : repDelay * 1e-6,
+    couplingMap,
+    qubits,
+    instructions,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CapabilityError, ConfigError, RandomStream } from "@natural-quantization/core";
-import type { CircuitJob, JobResult, ProviderCapabilities, QuantumProvider, RunOptions } from "../provider.js";
+import type { CircuitJob, CostModel, JobResult, ProviderCapabilities, QuantumProvider, RunOptions } from "../provider.js";
 import type { Target } from "../target.js";
 import { fullyConnectedTarget } from "./ideal-target.js";
 import { outcomeDistribution } from "./outcome-distribution.js";
@@ -32,6 +32,15 @@ export const LOCAL_CAPABILITIES: ProviderCapabilities = {
   maxBytesPerJob: Number.POSITIVE_INFINITY,
   maxShots: 1_000_000,
   noise: false,
+};
+
+/** The local simulator is free: it counts executions and never asks for confirmation. */
+export const LOCAL_COST_MODEL: CostModel = {
+  unit: "circuit executions",
+  paid: false,
+  confirmAbove: Number.POSITIVE_INFINITY,
+  description: "free: circuit executions (binding rows x shots) are counted for the record",
+  estimate: ({ job }) => job.pubs.reduce((n, p) => n + (p.bindings?.length ?? 1), 0) * job.shots,
 };
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DataError } from "@natural-quantization/core";
 import { decodeSamplerResults, hexToBits } from "../../src/providers/sampler-results.js";
-import { describeCost, estimateCost, packJobs } from "../../src/providers/job-packing.js";
+import { describeCost, estimateCost, packJobs } from "../../src/job-packing.js";
 import type { Pub, ProviderCapabilities } from "../../src/provider.js";
 
 describe("Sampler V2 result decoding", () => {

@@ -1,5 +1,24 @@
 import { CapabilityError } from "@natural-quantization/core";
-import type { CircuitJob, ProviderCapabilities, Pub } from "../provider.js";
+import type { CircuitJob, ProviderCapabilities, Pub } from "./provider.js";
+import { unitsPerBlock, type LayerLayout } from "./layer-circuits.js";
+
+/**
+ * Job packing, in one place: how a layer's blocks become one logical job (a template with one
+ * binding row per block, or one concrete Pub per block), how many units one layer call carries,
+ * and how a logical job is split into device jobs under the provider's limits. The device layer,
+ * the providers and the cost estimate all pack by these functions.
+ */
+
+/** What a provider charges for work, in its cost model's unit (see CostModel). */
+export interface Charge {
+  readonly amount: number;
+  /** e.g. "QPU seconds" or "circuit executions". */
+  readonly unit: string;
+  /** false for a free provider (a local simulator). */
+  readonly paid: boolean;
+  /** A paid run needs the user's confirmation once its charges pass this (in `unit`). */
+  readonly confirmAbove: number;
+}
 
 /** What a job costs on a device, for printing before it is submitted. */
 export interface CostEstimate {
@@ -10,6 +29,33 @@ export interface CostEstimate {
   readonly circuits: number;
   /** Circuit executions: circuits x shots. */
   readonly shots: number;
+  /** The provider's own estimate in its cost model's unit, where a cost model priced the job. */
+  readonly charge?: Charge;
+}
+
+/** Units one neuronLayer call carries at most: bounds the Trainer's batch buffers. */
+const MAX_UNITS_PER_CALL = 1 << 21;
+
+/** Blocks one device job takes: binding rows of one template (one shot each), or concrete Pubs. */
+export function blocksPerJob(caps: ProviderCapabilities, bindings: boolean): number {
+  return bindings ? caps.maxExecutionsPerJob : caps.maxPubsPerJob;
+}
+
+/**
+ * Units one layer call should carry: as many blocks as one job of the provider takes, capped so
+ * the Trainer's buffers stay small.
+ */
+export function unitsPerCall(layout: LayerLayout, caps: ProviderCapabilities, bindings: boolean): number {
+  return Math.max(1, Math.min(MAX_UNITS_PER_CALL, unitsPerBlock(layout) * blocksPerJob(caps, bindings)));
+}
+
+/**
+ * The shape of a layer call's logical job of `blocks` blocks, one shot each: one Pub with a row
+ * per block, or a Pub per block. `pub(b)` gives block b's program (b = -1: the template).
+ */
+export function layerJobOf(blocks: number, bindings: boolean, pub: (block: number) => Pub): CircuitJob {
+  if (bindings) return { pubs: [pub(-1)], shots: 1 };
+  return { pubs: Array.from({ length: blocks }, (_, b) => pub(b)), shots: 1 };
 }
 
 /** The bytes a Pub adds to a job request: its program and its parameter rows as JSON, plus the brackets around them. */
@@ -20,7 +66,6 @@ export function pubBytes(pub: Pub): number {
 /**
  * Splits a job into device jobs that respect the provider's limits (Pubs, executions and request
  * bytes per job), keeping Pub order: concatenating the parts' results gives the whole job's results.
- * This is the one place jobs are packed.
  */
 export function packJobs(job: CircuitJob, caps: ProviderCapabilities): CircuitJob[] {
   const parts: CircuitJob[] = [];
