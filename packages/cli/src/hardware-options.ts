@@ -39,7 +39,7 @@ export function deviceOptions(cmd: Command, { hardware, jobs = "out" }: { hardwa
     cmd.option("--resume", `with --${jobs}: fetch the results of device jobs already kept there instead of submitting them again`);
   }
   return cmd
-    .option("--target <name|file>", "heron, eagle, aria (trapped ions: noise only), a target JSON file or an IBM snapshot directory: the layout and gates for --provider local (a --device run uses the device's own), or the noise on a simulator")
+    .option("--target <name|file>", "heron, eagle, aria (IonQ Aria-like trapped ions), a target JSON file or an IBM snapshot directory: the layout and gates for --provider local (a --device run uses the device's own), or the noise on a simulator")
     .option("--noise <file>", "simulate device noise from a noise JSON file (simulator backends)");
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ConfigError, UserError } from "@natural-quantization/core";
 import { readJson, writeJsonAtomic } from "@natural-quantization/core/node";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./providers/ibm-target.js";
+import { targetFromIonq, type IonqCharacterization } from "./providers/ionq-target.js";
 import { EAGLE_LATTICE, HERON_R1_LATTICE, heavyHexEdges, type HeavyHexSpec } from "./heavy-hex.js";
 import { DEFAULT_GATE_SET, type InstructionProperties, type QubitProperties, type Target } from "./target.js";
 
@@ -14,9 +15,8 @@ import { DEFAULT_GATE_SET, type InstructionProperties, type QubitProperties, typ
  * backends of qiskit-ibm-runtime. Every qubit and coupling gets the median: the built-ins are
  * "Eagle-like" and "Heron-like", not a model of one device's variation on one day.
  *
- * "aria" is a trapped-ion target from IonQ's published Aria figures (see {@link ARIA_FIGURES}):
- * all-to-all, native gates gpi, gpi2, ms. It serves as a noise source on a simulator; circuits
- * for it compile only where the trapped-ion compile step exists.
+ * "aria" is a trapped-ion target from IonQ's published Aria figures (see {@link ARIA_CHARACTERIZATION}):
+ * all-to-all, native gates gpi, gpi2, ms.
  */
 export const BUILTIN_TARGETS = ["heron", "eagle", "aria"] as const;
 export type BuiltinTargetName = (typeof BUILTIN_TARGETS)[number];
@@ -78,32 +78,21 @@ const FAMILIES: Record<Exclude<BuiltinTargetName, "aria">, FamilyFigures> = {
 /**
  * IonQ Aria as Microsoft's Azure Quantum IonQ provider page publishes it
  * (learn.microsoft.com/azure/quantum/provider-ionq, "IonQ Aria quantum computer": system timing
- * and system fidelity tables): 25 qubits; T1 10-100 s (the lower end is taken), T2 1 s;
- * single-qubit gate 135 us at 99.95% average fidelity (SPAM corrected), two-qubit gate 600 us at
- * 99.6% (not SPAM corrected); SPAM fidelity 99.61%, taken as a readout error of 1 - 0.9961 in both
- * directions (IonQ reports one SPAM figure). No readout duration is published there (null).
+ * and system fidelity tables), written as the characterization record IonQ's API returns (v0.4,
+ * `Characterization`): 25 qubits; T1 10-100 s (the lower end is taken), T2 1 s; single-qubit gate
+ * 135 us at 99.95% average fidelity (SPAM corrected), two-qubit gate 600 us at 99.6% (not SPAM
+ * corrected); SPAM fidelity 99.61%. No readout time is published there (none given).
  */
-export const ARIA_FIGURES = {
-  numQubits: 25,
-  t1: 10,
-  t2: 1,
-  oneQubitError: 1 - 0.9995,
-  oneQubitDuration: 135e-6,
-  twoQubitError: 1 - 0.996,
-  twoQubitDuration: 600e-6,
-  readoutError: 1 - 0.9961,
-} as const;
+export const ARIA_CHARACTERIZATION = {
+  backend: "aria-like",
+  qubits: 25,
+  fidelity: { "1q": { median: 0.9995 }, "2q": { median: 0.996 }, spam: { median: 0.9961 } },
+  timing: { t1: 10, t2: 1, "1q": 135e-6, "2q": 600e-6 },
+} as const satisfies IonqCharacterization;
 
-/** The trapped-ion "aria": every pair coupled both ways, gpi / gpi2 / ms, every qubit alike. */
+/** The trapped-ion "aria": the ionq provider's target builder on the published figures (all-to-all, gpi / gpi2 / ms). */
 function ariaTarget(): Target {
-  const f = ARIA_FIGURES;
-  const couplingMap: [number, number][] = [];
-  for (let a = 0; a < f.numQubits; a++) for (let b = 0; b < f.numQubits; b++) if (a !== b) couplingMap.push([a, b]);
-  const qubits: QubitProperties[] = Array.from({ length: f.numQubits }, () => ({ t1: f.t1, t2: f.t2, readoutP01: f.readoutError, readoutP10: f.readoutError, readoutDuration: null }));
-  const instructions: InstructionProperties[] = [];
-  for (let q = 0; q < f.numQubits; q++) for (const gate of ["gpi", "gpi2"]) instructions.push({ gate, qubits: [q], error: f.oneQubitError, duration: f.oneQubitDuration });
-  for (const [a, b] of couplingMap) instructions.push({ gate: "ms", qubits: [a, b], error: f.twoQubitError, duration: f.twoQubitDuration });
-  return { name: "aria-like", numQubits: f.numQubits, basisGates: ["gpi", "gpi2", "ms"], couplingMap, qubits, instructions };
+  return targetFromIonq({ backend: ARIA_CHARACTERIZATION.backend, qubits: ARIA_CHARACTERIZATION.qubits }, ARIA_CHARACTERIZATION);
 }
 
 /** The built-in "heron" (133 qubits, cz), "eagle" (127 qubits, ecr directed lower -> higher index) or "aria" (25 trapped ions). */

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ARIA_FIGURES, builtinTarget, depolarizingPart, loadTarget, noiseFromTarget, resolveTarget, targetFromIbm, writeTarget, type Target } from "../src/index.js";
+import { ARIA_CHARACTERIZATION, builtinTarget, depolarizingPart, loadTarget, noiseFromTarget, resolveTarget, targetFromIbm, writeTarget, type Target } from "../src/index.js";
 import { loadFixtureBackend } from "./providers/ibm-test-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nq-targets-"));
@@ -64,9 +64,9 @@ describe("built-in targets", () => {
   });
 
   it("aria's noise: two gpi2 errors per rotation (Aer's split with T1 10 s, T2 1 s over 135 us), readout 1 - SPAM, ms error on the ancilla", () => {
-    const f = ARIA_FIGURES;
+    const t = ARIA_CHARACTERIZATION.timing;
     const noise = noiseFromTarget(builtinTarget("aria"));
-    const lambdaGpi2 = depolarizingPart(f.oneQubitError, f.oneQubitDuration, f.t1, f.t2);
+    const lambdaGpi2 = depolarizingPart(1 - 0.9995, t["1q"], t.t1, t.t2);
     // About 2 x 5e-4 less the small share thermal relaxation takes over a 135 us pulse.
     expect(lambdaGpi2).toBeGreaterThan(0.0009);
     expect(lambdaGpi2).toBeLessThan(0.001);

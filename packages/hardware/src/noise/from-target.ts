@@ -18,8 +18,9 @@ export interface TargetNoiseOptions {
  * simulator does not know which physical qubit a neuron would sit on.
  *
  * - Depolarizing: a neuron's `ry` compiles to `sx; rz; sx; rz` (rz is virtual and error-free), so it
- *   carries two sx errors (on a trapped-ion target two gpi2, whose error is read the same way). Each sx's reported error e (1 - average gate fidelity) is split as Qiskit
- *   Aer does into thermal relaxation over the sx duration and a depolarizing part
+ *   carries two sx errors (on a trapped-ion target two gpi2, whose error is read the same way).
+ *   Each sx's reported error e (1 - average gate fidelity) is split as Qiskit Aer does into
+ *   thermal relaxation over the sx duration and a depolarizing part
  *   lambda_sx = 2 (e - r) / (2 F - 1), where F = 1 - r is the relaxation channel's average gate
  *   fidelity (lambda_sx = 2e without T1/T2 data); then lambda = 1 - (1 - lambda_sx)^2.
  * - Thermal relaxation: median T1 and T2 (T2 capped at 2 T1, as Aer does, since calibrations can
