@@ -89,14 +89,13 @@ export type DeviceKind = "superconducting" | "trapped ions";
 
 /** Noise-free, then one condition per target, named after the target ("eagle-like noise"). */
 async function targetConditions(list: string): Promise<Array<{ condition: StudyCondition; target: string | null; kind: DeviceKind | null }>> {
-  const { noiseFromTarget, resolveTarget } = await loadHardware();
+  const { isTrappedIonTarget, noiseFromTarget, resolveTarget } = await loadHardware();
   const names = list.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
   if (names.length === 0) throw new UserError(`--targets "${list}" names no target; give e.g. ${FOLLOWUP_TARGETS}`);
   const out: Array<{ condition: StudyCondition; target: string | null; kind: DeviceKind | null }> = [{ condition: { name: "noise-free", noise: null }, target: null, kind: null }];
   for (const name of names) {
     const target = resolveTarget(name);
-    // Molmer-Sorensen (ms) is the trapped-ion entangling gate; the IBM targets use cz or ecr.
-    const kind: DeviceKind = target.basisGates.includes("ms") ? "trapped ions" : "superconducting";
+    const kind: DeviceKind = isTrappedIonTarget(target) ? "trapped ions" : "superconducting";
     out.push({ condition: { name: `${target.name} noise`, noise: noiseFromTarget(target) }, target: name, kind });
   }
   return out;
