@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import type { HardwareSettings, JobGate, NoiseModel } from "@natural-quantization/hardware";
+import type { NetworkSpec, QubitLayer } from "@natural-quantization/core";
 import { loadHardware } from "./hardware-module.js";
 import { parseInteger } from "@natural-quantization/core";
 
@@ -102,4 +103,25 @@ function readText(path: string, what: string): string {
 /** A few significant digits: "0.0254", "12.3", "4810". */
 function formatAmount(x: number): string {
   return x >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
+}
+
+/**
+ * Before the first job of a device run: the whole run's estimate (jobs, circuits, executions and,
+ * for a paid provider, its cost unit) is printed, and a paid run whose estimate passes its
+ * provider's threshold is refused without --yes, so that nothing is submitted. The job-by-job
+ * gate of hardwareSettings stays behind it for what an estimate cannot foresee.
+ */
+export async function confirmDeviceRun(
+  layer: QubitLayer,
+  run: { readonly network: NetworkSpec; readonly images: number; readonly shots: number; readonly provider: string; readonly yes?: boolean },
+  log: (line: string) => void,
+): Promise<void> {
+  const { HardwareQubitLayer, describeCost } = await loadHardware();
+  if (!(layer instanceof HardwareQubitLayer)) return;
+  const { total } = layer.estimateEvaluation(run.network, run.images, run.shots);
+  const charge = total.charge;
+  log(`the whole run: ${describeCost(total)}${charge?.paid ? `, about ${formatAmount(charge.amount)} ${charge.unit}` : ""} on ${run.provider}`);
+  if (charge?.paid && !run.yes && charge.amount > charge.confirmAbove) {
+    throw new UserError(`this run's estimated cost is ${formatAmount(charge.amount)} ${charge.unit} on ${run.provider}, above ${charge.confirmAbove}; nothing was submitted; check the cost above and rerun with --yes`);
+  }
 }

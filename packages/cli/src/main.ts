@@ -3,12 +3,12 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError, PAPER_TRAINING, Tokens, UserError, validateNeuron } from "@natural-quantization/core";
+import { ConfigError, PAPER_TRAINING, Tokens, UserError, validateNeuron, type QubitLayer } from "@natural-quantization/core";
 import { loadCheckpoint, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
 import { AUTO_BACKEND, DEFAULT_BACKEND, installedBackends, loadBackend, resolveAuto } from "./backends.js";
-import { deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
+import { confirmDeviceRun, deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
 import { declaredOptions, type DeclaredOptions } from "./plugin-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
@@ -114,6 +114,7 @@ export function buildProgram(argv: readonly string[] = [], declared: readonly De
       try {
         await ensureDataset(ck.dataset.name, { onProgress: printDownloadProgress });
         const dataset = loadDataset(ck.dataset.name, { trainSize: ck.dataset.trainSize, testSize });
+        if (device.hardware) await confirmDeviceRun(c.resolve(Tokens.QubitLayer), { network, images: dataset.test.n, shots, provider: device.hardware.provider, yes: o.yes }, (line) => progress.line(line));
         const ev = await c.resolve(Tokens.Trainer).evaluate({ network, weights: ck.weights, split: dataset.test, shots, seed });
         progress.close();
         const record = {
@@ -160,7 +161,8 @@ export function buildProgram(argv: readonly string[] = [], declared: readonly De
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
       const progress = stderrProgress();
       const device = await deviceConfig(o.backend, { ...o, out: undefined }, (line) => progress.line(line), "jobs");
-      const p = await predictImages(ck, images, { ...machineConfig(o, declared), ...device, shots, seed, progress: progress.reporter() }).finally(() => progress.close());
+      const confirm = (layer: QubitLayer) => confirmDeviceRun(layer, { network: ck.network, images: images.n, shots, provider: o.provider ?? "local", yes: o.yes }, (line) => progress.line(line));
+      const p = await predictImages(ck, images, { ...machineConfig(o, declared), ...device, shots, seed, progress: progress.reporter(), ...(device.hardware ? { beforeRun: confirm } : {}) }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out !== undefined) {
         const out = o.out;

@@ -1,4 +1,4 @@
-import { DataError, Tokens, type Checkpoint, type Images, type Predictions } from "@natural-quantization/core";
+import { DataError, Tokens, type Checkpoint, type Images, type Predictions, type QubitLayer } from "@natural-quantization/core";
 import { loadDataset, readIdxFile } from "@natural-quantization/datasets";
 import { closeQubitLayer, composeMachine, disposeMachine, type MachineConfig } from "./experiment.js";
 import { closeOnInterrupt } from "./interrupt.js";
@@ -59,13 +59,14 @@ export function datasetImages(name: string, testSize: number | undefined, ck: Ch
 export async function predictImages(
   ck: Checkpoint,
   images: Images,
-  options: MachineConfig & { shots: number; seed: number; progress?: ProgressReporter },
+  options: MachineConfig & { shots: number; seed: number; progress?: ProgressReporter; beforeRun?: (layer: QubitLayer) => Promise<void> },
 ): Promise<Predictions> {
   const c = await composeMachine(options, options.progress);
   // A device's session is closed at the end and on Ctrl-C, as nq eval does.
   const closeDevice = () => closeQubitLayer(c.resolve(Tokens.QubitLayer));
   const stopOnInterrupt = options.hardware ? closeOnInterrupt(closeDevice, options.hardware.jobs?.dir) : () => {};
   try {
+    await options.beforeRun?.(c.resolve(Tokens.QubitLayer));
     return await c.resolve(Tokens.Trainer).predict({ network: ck.network, weights: ck.weights, images, shots: options.shots, seed: options.seed });
   } finally {
     stopOnInterrupt();

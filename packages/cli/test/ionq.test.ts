@@ -84,6 +84,21 @@ describe("nq eval on the ionq provider (local IonQ v0.4 test server)", () => {
     expect(server.jobs.size - before).toBe(2);
   });
 
+  it("refuses a run whose ms gate-shots pass the cost model's threshold without --yes, before submitting anything", async () => {
+    const before = server.jobs.size;
+    const out = join(mkdtempSync(join(tmpdir(), "nq-ionq-run-")), "run");
+    // Model 2, width 8: one ms per unit of the weak-measured hidden layer (the last hidden layer is
+    // read out projectively, no ancilla): 100 images x 200 shots x 8 units = 160,000 gate-shots, plus
+    // the idle units of the last block of each job.
+    const r = await nqAsync(["eval", "--weights", weights, "--backend", "hardware", "--provider", "ionq", "--device", "qpu.forte-1", "--test-size", "100", "--shots", "200", "--out", out], { ...process.env, ...server.env() });
+    expect(r.code).toBe(2);
+    const whole = /^the whole run: .* about (\d+) two-qubit gate-shots on ionq$/m.exec(r.stderr);
+    expect(Number(whole?.[1])).toBeGreaterThanOrEqual(160_000);
+    expect(Number(whole?.[1])).toBeLessThan(160_000 + 8 * 12);
+    expect(r.stderr).toMatch(/^nq: this run's estimated cost is \d+ two-qubit gate-shots on ionq, above 100000; nothing was submitted; check the cost above and rerun with --yes$/m);
+    expect(server.jobs.size).toBe(before);
+  });
+
   it("names what is missing in one line: the key, the device", async () => {
     const env = { ...process.env, ...server.env() };
     delete env.IONQ_API_KEY;

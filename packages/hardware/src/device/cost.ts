@@ -2,7 +2,10 @@ import { hiddenLayers, neuronLayerParams, shotBatchImages, type NetworkSpec } fr
 import { planLayer, unitsPerBlock } from "../layer-circuits.js";
 import type { CircuitJob, CostModel, ProviderCapabilities } from "../provider.js";
 import { compileForTarget } from "../compile.js";
-import { layerTemplate } from "../layer-circuits.js";
+import { layerCircuits, layerTemplate, type LayerLayout } from "../layer-circuits.js";
+
+/** An angle with no special value (not 0, not a multiple of pi/2), so no gate of a block is simplified away. */
+const GENERIC_ANGLE = 0.7;
 import { estimateCost, layerJobOf, unitsPerCall, type CostEstimate } from "../job-packing.js";
 import type { Target } from "../target.js";
 import { HALF_PI } from "@natural-quantization/core";
@@ -37,7 +40,10 @@ export function estimateEvaluationCost(input: EvaluationCostInput): EvaluationCo
   const bindings = capabilities.parameterBindings;
   const perCall = shotBatchImages({ sampling: "shots", deterministic: false, maxQubits: target.numQubits, noise: true, unitsPerCall: unitsPerCall(planLayer(target, HALF_PI, { maxUnitsPerBlock: input.maxUnitsPerBlock }), capabilities, bindings) }, network.width, shots, images);
   // Every block of a layer is its compiled template bound to angles: the same gates, so the same duration.
-  const compiled = layouts.map((layout) => compileForTarget(layerTemplate(layout), target));
+  // A provider without parameter rows gets concrete circuits (a trapped-ion compiler needs them):
+  // one block bound to a generic angle has the gates, and the duration, of any block.
+  const circuitOf = (layout: LayerLayout) => (bindings ? layerTemplate(layout) : layerCircuits(layout, new Float64Array(unitsPerBlock(layout)).fill(GENERIC_ANGLE))[0]!);
+  const compiled = layouts.map((layout) => compileForTarget(circuitOf(layout), target));
   const model = input.costModel;
   let amount = 0;
   let total: CostEstimate = { jobs: 0, pubs: 0, circuits: 0, shots: 0 };

@@ -1,4 +1,4 @@
-import { CapabilityError, HALF_PI, type JobState, type ProgressReporter } from "@natural-quantization/core";
+import { CapabilityError, HALF_PI, type JobState, type NetworkSpec, type ProgressReporter } from "@natural-quantization/core";
 import type { Circuit } from "../circuit.js";
 import { compileForTarget } from "../compile.js";
 import { insertIdentityPairs } from "../identity-pairs.js";
@@ -7,6 +7,7 @@ import type { CircuitJob, CostModel, JobStatus, Pub, QasmFormat, QuantumProvider
 import { toQasm2, toQasm3 } from "../qasm.js";
 import type { Target } from "../target.js";
 import { estimateCost, layerJobOf, packJobs, unitsPerCall, type CostEstimate } from "../job-packing.js";
+import { estimateEvaluationCost, type EvaluationCost } from "./cost.js";
 
 /** What runs before each device job: it sees the cost and may refuse (throw). */
 export interface JobGate {
@@ -73,6 +74,15 @@ export class DeviceRunner {
   private calls = 0;
 
   constructor(readonly options: DeviceRunnerOptions) {}
+
+  /**
+   * What evaluating `network` on `images` test images with `shots` shots would submit, and cost in
+   * the provider's unit, by the rules this runner runs by; for a gate before the first job.
+   */
+  estimateEvaluation(network: NetworkSpec, images: number, shots: number): EvaluationCost {
+    const { target, provider, maxUnitsPerBlock, costModel } = this.options;
+    return estimateEvaluationCost({ network, target, capabilities: provider.capabilities, images, shots, maxUnitsPerBlock, costModel });
+  }
 
   /** Units one layer call should carry with this provider (see unitsPerCall). */
   unitsPerCall(): number {

@@ -2,6 +2,7 @@ import {
   AngleRegister,
   runStreamId,
   type DenseEngine,
+  type NetworkSpec,
   type NeuronLayerParams,
   type QubitRegister,
   type RunContext,
@@ -12,6 +13,7 @@ import {
 import { BUILTIN_GATES, type LayerLayout, type NeuronGates } from "../layer-circuits.js";
 import type { CircuitJob } from "../provider.js";
 import { DeviceRunner, type DeviceRunnerOptions, type EmitForm } from "./device-runner.js";
+import type { EvaluationCost } from "./cost.js";
 
 export { unitsPerCall } from "../job-packing.js";
 export { DeviceRunner, type DeviceRunnerOptions, type EmitForm, type JobGate, type LayerCall } from "./device-runner.js";
@@ -64,6 +66,11 @@ export class HardwareQubitLayer implements ShotQubitLayer {
 
   resetQubits(q: QubitRegister, n: number): void {
     this.own(q).reset(n);
+  }
+
+  /** What evaluating `network` on `images` images x `shots` shots would submit and cost (nothing is submitted). */
+  estimateEvaluation(network: NetworkSpec, images: number, shots: number): EvaluationCost {
+    return this.runner.estimateEvaluation(network, images, shots);
   }
 
   /** The layout of a layer with entanglement angle g (cached: projective and one weak angle per network). */

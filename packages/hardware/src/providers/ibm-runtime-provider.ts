@@ -11,6 +11,7 @@ import { IbmRestClient } from "./ibm-rest.js";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./ibm-target.js";
 import { DEFAULT_RETRY, sleep, type RetryPolicy } from "./http-retry.js";
 import { estimateCost, packJobs, type CostEstimate } from "../job-packing.js";
+import { findLostJob, lookupDelays } from "./lost-answer.js";
 import { validatePubs } from "./job-validation.js";
 import { decodeSamplerResults, samplerEncoding } from "./sampler-results.js";
 import { SubmissionPacer } from "./submission-pacer.js";
@@ -18,6 +19,11 @@ import { SubmissionPacer } from "./submission-pacer.js";
 export interface IbmRuntimeProviderOptions {
   /** Backend (device) name, e.g. "ibm_torino". */
   readonly backend: string;
+  /**
+   * Waits before each search for a job whose submission answer was lost (default 2 s, 10 s, 30 s;
+   * see LOST_ANSWER_LOOKUP_DELAYS_MS): only if none finds it is the job submitted again.
+   */
+  readonly lookupDelaysMs?: readonly number[];
   /** Where IBM_CLOUD_API_KEY, IBM_QUANTUM_CRN, IBM_QUANTUM_URL, IBM_IAM_URL are read (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** `IBM-API-Version` header (default IBM_DEFAULT_API_VERSION). */
@@ -102,6 +108,7 @@ export class IbmRuntimeProvider implements QuantumProvider {
   private readonly pacer: SubmissionPacer;
   private readonly pollInitialMs: number;
   private readonly pollMaxMs: number;
+  private readonly lookupDelaysMs: readonly number[];
   private readonly log: (line: string) => void;
   private cachedTarget: Promise<Target> | null = null;
   private readonly ledger: JobLedger | null;
@@ -115,6 +122,7 @@ export class IbmRuntimeProvider implements QuantumProvider {
       throw new ConfigError("backend", options.backend, "an IBM backend name such as ibm_torino");
     }
     this.backend = options.backend;
+    this.lookupDelaysMs = lookupDelays(options.lookupDelaysMs);
     const maxPubs = options.maxPubsPerJob ?? 500;
     if (!Number.isInteger(maxPubs) || maxPubs < 1) throw new ConfigError("maxPubsPerJob", maxPubs, "an integer >= 1");
     const maxBytes = options.maxBytesPerJob ?? IBM_MAX_BYTES_PER_JOB;
@@ -245,9 +253,8 @@ export class IbmRuntimeProvider implements QuantumProvider {
         if (!(e instanceof OutcomeUnknownError) || attempt >= 3) throw e;
         // The job may exist: find it by its tag before anything is submitted again.
         this.log(`${e.message}; looking the job up by its tag ${tag}`);
-        const found = await this.findByTag(tag, signal);
+        const found = await findLostJob(() => this.findByTag(tag, signal), this.lookupDelaysMs, { tag: `the tag ${tag}`, service: "IBM Quantum", log: this.log }, signal);
         if (found) return [{ part, entry: this.remember({ ...entry, jobId: found }) }];
-        this.log(`no IBM Quantum job has the tag ${tag}: it was not created; submitting it again`);
       }
     }
   }

@@ -10,6 +10,7 @@ import { ionqCredentialsFromEnv, IonqError, IonqOutcomeUnknownError, IonqPayload
 import { ionqTimings, targetFromIonq, type IonqBackend, type IonqCharacterization, type IonqTimings } from "./ionq-target.js";
 import { packJobs, type CostEstimate } from "../job-packing.js";
 import { validatePubs } from "./job-validation.js";
+import { findLostJob, lookupDelays } from "./lost-answer.js";
 
 /** The devices this provider is written and tested for (IonQ's `backend` names). */
 export const IONQ_DEVICES = ["simulator", "qpu.aria-1", "qpu.forte-1"] as const;
@@ -166,10 +167,7 @@ export class IonqProvider implements QuantumProvider {
     this.pollMaxMs = options.pollMaxMs ?? 30_000;
     this.ledger = options.ledger ?? null;
     this.seed = options.seed ?? 0;
-    this.lookupDelaysMs = options.lookupDelaysMs ?? [2000, 10_000, 30_000];
-    if (this.lookupDelaysMs.length === 0 || this.lookupDelaysMs.some((d) => !(d >= 0))) {
-      throw new ConfigError("lookupDelaysMs", JSON.stringify(this.lookupDelaysMs), "one or more waits in milliseconds >= 0");
-    }
+    this.lookupDelaysMs = lookupDelays(options.lookupDelaysMs);
   }
 
   /** The backend as a Target, from `GET /backends/{backend}` and its current characterization (fetched once). */
@@ -290,14 +288,8 @@ export class IonqProvider implements QuantumProvider {
         // The job may exist, or still be on its way in: search for it by its name, several times
         // apart, before anything is submitted again.
         this.log(`${e.message}; looking the job up by its name ${tag}`);
-        let found: string | null = null;
-        for (const wait of this.lookupDelaysMs) {
-          await sleep(wait, signal);
-          found = await this.findByTag(tag, signal);
-          if (found) break;
-        }
+        const found = await findLostJob(() => this.findByTag(tag, signal), this.lookupDelaysMs, { tag: `the name ${tag}`, service: "IonQ", log: this.log }, signal);
         if (found) return [{ ...part, entry: this.remember({ ...entry, jobId: found }) }];
-        this.log(`no IonQ job is named ${tag} after ${this.lookupDelaysMs.length} searches over ${this.lookupDelaysMs.reduce((a, b) => a + b, 0) / 1000} s: it was not created; submitting it again`);
       }
     }
   }

@@ -46,6 +46,7 @@ function provider(overrides: Partial<IbmRuntimeProviderOptions> = {}): IbmRuntim
     env: server.env(),
     submissionIntervalMs: 0,
     pollInitialMs: 5,
+    lookupDelaysMs: [0, 5, 20],
     pollMaxMs: 20,
     retry: { baseDelayMs: 10, maxDelayMs: 200, maxRetries: 3 },
     log: (line) => lines.push(line),
@@ -81,7 +82,7 @@ describe("a job is never created twice", () => {
     await expectCertain({ pubs: certainPubs(2), shots: 10 }, provider());
     expect(server.jobs.size).toBe(1);
     expect(creates()).toHaveLength(2);
-    expect(lines.join("\n")).toMatch(/no IBM Quantum job has the tag .*submitting it again/);
+    expect(lines.join("\n")).toMatch(/no IBM Quantum job carries the tag nq-\S+ after 3 searches over 0.025 s: it was not created; submitting it again/);
   });
 });
 

@@ -220,7 +220,7 @@ describe("a job is never created twice", () => {
     await expectCertain({ pubs: await certainPubs(p, 2), shots: 10 }, p);
     expect(server.jobs.size).toBe(1);
     expect(creates()).toHaveLength(2);
-    expect(lines.join("\n")).toMatch(/no IonQ job is named nq-\S+ after 1 searches over 0 s: it was not created; submitting it again/);
+    expect(lines.join("\n")).toMatch(/no IonQ job carries the name nq-\S+ after 1 searches over 0 s: it was not created; submitting it again/);
   });
 
   it("a submission whose answer is too slow is not resent blindly: the job is searched for until it has had time to arrive", async () => {
