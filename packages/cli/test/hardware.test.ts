@@ -1,33 +1,18 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bin, lastJson, nqInEnv, sameError } from "./helpers.js";
 import { builtinTarget } from "@natural-quantization/hardware";
 import { IbmTestServer } from "../../hardware/test/providers/ibm-test-server.js";
 
-const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const nq = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-/** Same, without blocking the event loop (for a test server in this process). */
-const nqAsync = (args: string[], env: NodeJS.ProcessEnv) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-const json = (s: string) => JSON.parse(s.trim().split("\n").at(-1)!) as Record<string, number>;
-
-/** |a - b| within 4.89 standard errors of the difference of two error rates on n images. */
-function sameError(a: number, b: number, n: number): boolean {
-  const se = Math.sqrt((a * (1 - a)) / n + (b * (1 - b)) / n);
-  return Math.abs(a - b) <= 4.89 * se + 1e-12;
-}
+const nqAsync = nqInEnv;
+const json = lastJson;
 
 const dir = mkdtempSync(join(tmpdir(), "nq-hw-"));
 const train = (name: string, depth: number) => {

@@ -37,3 +37,26 @@ export const tiny = ["--dataset", "synthetic", "--train-size", "200", "--test-si
 export function oneLine(stderr: string): boolean {
   return stderr.trim().split("\n").length === 1 && !/\n\s+at /.test(stderr);
 }
+
+/** Runs nq in `env` without blocking the event loop (a test server in this process must answer it). */
+export function nqInEnv(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], { env });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The last line of a command's stdout, as the JSON record it prints. */
+export function lastJson(stdout: string): Record<string, number> {
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>;
+}
+
+/** |a - b| within 4.89 standard errors of the difference of two error rates on n images (a false alarm about 1e-6). */
+export function sameError(a: number, b: number, n: number): boolean {
+  const se = Math.sqrt((a * (1 - a)) / n + (b * (1 - b)) / n);
+  return Math.abs(a - b) <= 4.89 * se + 1e-12;
+}

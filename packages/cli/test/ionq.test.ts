@@ -1,30 +1,21 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bin, lastJson, nqInEnv, sameError } from "./helpers.js";
 import { IonqTestServer } from "../../hardware/test/providers/ionq-test-server.js";
 
 // `nq eval --backend hardware --provider ionq --device ...` against a local server that follows
 // IonQ's v0.4 API: the key only from IONQ_API_KEY, the server from IONQ_API_URL.
 
 const KEY = "nq-cli-ionq-key-5Gm2xQ";
-const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const nq = (args: string[]) => {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const nqAsync = (args: string[], env: NodeJS.ProcessEnv) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-const json = (s: string) => JSON.parse(s.trim().split("\n").at(-1)!) as Record<string, number>;
-const sameError = (a: number, b: number, n: number) => Math.abs(a - b) <= 4.89 * Math.sqrt((a * (1 - a)) / n + (b * (1 - b)) / n) + 1e-12;
+const nqAsync = nqInEnv;
+const json = lastJson;
 
 /** Every file under a directory, recursively. */
 function filesUnder(dir: string): string[] {

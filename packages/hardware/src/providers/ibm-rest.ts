@@ -3,6 +3,7 @@ import type { IbmEndpoints } from "./ibm-config.js";
 import { errorForResponse, IbmRuntimeError, oneLine, OutcomeUnknownError, PayloadTooLargeError } from "./ibm-errors.js";
 import { fetchWithTimeouts, NetworkTimeoutError } from "@natural-quantization/core/node";
 import { isRetryable, retryDelayMs, sleep, type RetryPolicy } from "./http-retry.js";
+import { causeOf, neverSent, parseJson } from "./http-faults.js";
 
 export interface IbmRestOptions {
   readonly endpoints: IbmEndpoints;
@@ -113,27 +114,7 @@ export class IbmRestClient {
   }
 }
 
-function parseJson(text: string): unknown {
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { message: text };
-  }
-}
 
-/** Connection failures that happen before a request is sent: nothing reached the service. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
-
-function neverSent(e: unknown): boolean {
-  const cause = (e as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === "string" && NOT_SENT.has(cause.code);
-}
-
-function causeOf(e: unknown): string {
-  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
-  return String(cause?.code ?? cause?.message ?? (e as Error).message);
-}
 
 function requestBytes(body: unknown): number {
   return Buffer.byteLength(JSON.stringify(body));

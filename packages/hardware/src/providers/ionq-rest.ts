@@ -1,6 +1,7 @@
 import { ConfigError, UserError } from "@natural-quantization/core";
 import { fetchWithTimeouts, NetworkTimeoutError } from "@natural-quantization/core/node";
 import { isRetryable, retryDelayMs, sleep, type RetryPolicy } from "./http-retry.js";
+import { causeOf, neverSent, parseJson } from "./http-faults.js";
 
 /**
  * HTTP to IonQ's Quantum Cloud API v0.4, as its published reference describes it (docs.ionq.com,
@@ -158,26 +159,7 @@ export class IonqRestClient {
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { message: text };
-  }
-}
 
-/** Connection failures that happen before a request is sent: nothing reached the service. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
-
-function neverSent(e: unknown): boolean {
-  const cause = (e as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === "string" && NOT_SENT.has(cause.code);
-}
-
-function causeOf(e: unknown): string {
-  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
-  return String(cause?.code ?? cause?.message ?? (e as Error).message);
-}
 
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim().slice(0, 300);
