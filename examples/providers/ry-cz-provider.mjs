@@ -61,17 +61,17 @@ export const ryCzCompiler = {
   },
 };
 
-function target() {
+function target(numQubits = NUM_QUBITS) {
   const couplingMap = [];
-  for (let a = 0; a < NUM_QUBITS; a++) for (let b = 0; b < NUM_QUBITS; b++) if (a !== b) couplingMap.push([a, b]);
+  for (let a = 0; a < numQubits; a++) for (let b = 0; b < numQubits; b++) if (a !== b) couplingMap.push([a, b]);
   return {
-    name: "ry-cz-8",
-    numQubits: NUM_QUBITS,
+    name: `ry-cz-${numQubits}`,
+    numQubits,
     basisGates: ["ry", "rz", "cz"],
     gateSet: "ry-cz",
     repDelay: null,
     couplingMap,
-    qubits: Array.from({ length: NUM_QUBITS }, () => ({ t1: null, t2: null, readoutP01: 0, readoutP10: 0, readoutDuration: null })),
+    qubits: Array.from({ length: numQubits }, () => ({ t1: null, t2: null, readoutP01: 0, readoutP10: 0, readoutDuration: null })),
     instructions: [],
   };
 }
@@ -161,13 +161,17 @@ class RyCzProvider {
   #random;
   #jobs = 0;
 
-  constructor(seed = 0) {
+  #qubits;
+
+  constructor(seed = 0, qubits = NUM_QUBITS) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed is ${seed}; give an integer from 0 to 4294967295`);
+    if (!Number.isInteger(qubits) || qubits < 2 || qubits > NUM_QUBITS) throw new Error(`ry-cz-qubits is ${qubits}; give an integer from 2 to ${NUM_QUBITS}`);
     this.#random = generator(seed);
+    this.#qubits = qubits;
   }
 
   async target() {
-    return target();
+    return target(this.#qubits);
   }
 
   async run(job, options = {}) {
@@ -201,7 +205,11 @@ class RyCzProvider {
 export const provider = {
   name: "ry-cz",
   description: "an example device with native ry, rz and cz, simulated in this file (noise-free, seeded shots)",
-  options: [{ name: "seed", value: "n", description: "seed of the shots (an unsigned 32-bit integer)", required: false }],
+  options: [
+    { name: "seed", value: "n", description: "seed of the shots (an unsigned 32-bit integer)", required: false },
+    // An option of its own: the CLI offers it as --ry-cz-qubits and hands its value over in settings.options.
+    { name: "ry-cz-qubits", value: "n", description: `qubits of the made-up device, 2 to ${NUM_QUBITS} (default ${NUM_QUBITS})`, required: false },
+  ],
   targets: { source: "builtin", gateSet: "ry-cz", known: [{ name: "ry-cz-8", description: "8 fully connected, noise-free qubits" }] },
   capabilities,
   costModel: {
@@ -212,5 +220,8 @@ export const provider = {
     estimate: ({ job }) => job.pubs.length * job.shots,
   },
   compilers: [ryCzCompiler],
-  create: (settings) => new RyCzProvider(settings.seed ?? 0),
+  create: (settings) => {
+    const qubits = settings.options?.["ry-cz-qubits"];
+    return new RyCzProvider(settings.seed ?? 0, qubits === undefined ? NUM_QUBITS : Number(qubits));
+  },
 };

@@ -67,7 +67,7 @@ export async function simulatedNoise(o: { readonly noise?: string; readonly targ
 }
 
 async function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void, jobsIn: "out" | "jobs"): Promise<HardwareSettings> {
-  const { describeCost } = await loadHardware();
+  const { describeCost, loadProvider } = await loadHardware();
   const provider = o.provider ?? "local";
   let charged = 0;
   // Prints every job's cost; a paid device needs --yes once the run's estimate, in its provider's
@@ -86,7 +86,9 @@ async function hardwareSettings(o: DeviceCliOptions, log: (line: string) => void
   const jobsDir = jobsIn === "jobs" ? o.jobs : o.out === undefined ? undefined : join(o.out, "jobs");
   const jobsFlag = `--${jobsIn} DIR`;
   if (o.resume && !jobsDir) throw new UserError(`--resume needs ${jobsFlag} (where the device jobs of the run to continue are kept)`);
-  if (provider !== "local" && !jobsDir) {
+  // A paid provider (by its own cost model) keeps every job on disk before it is used.
+  const paid = (await loadProvider(provider)).costModel.paid;
+  if (paid && !jobsDir) {
     throw new UserError(`--provider ${provider} runs on a paid device: give ${jobsFlag}, where every job id and raw result is kept before it is used (an interrupted run then continues with --resume)`);
   }
   const jobs = jobsDir ? { dir: jobsDir, resume: o.resume === true } : undefined;

@@ -35,7 +35,9 @@ export async function declaredOptions(argv: readonly string[]): Promise<Declared
   if (name === AUTO_BACKEND) return [];
   try {
     const plugin = await loadBackend(name);
-    return plugin.options?.length ? [{ plugin: plugin.name, trains: plugin.provides !== "qubits", options: plugin.options }] : [];
+    const more = plugin.moreOptions ? await plugin.moreOptions((option) => argValue(argv, option)) : [];
+    const options = [...(plugin.options ?? []), ...more];
+    return options.length ? [{ plugin: plugin.name, trains: plugin.provides !== "qubits", options }] : [];
   } catch (e) {
     if (e instanceof UserError) return [];
     throw e;

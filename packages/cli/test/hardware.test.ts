@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bin, lastJson, nqInEnv, sameError } from "./helpers.js";
 import { builtinTarget } from "@natural-quantization/hardware";
@@ -47,6 +48,20 @@ describe("nq on quantum hardware and simulated noise", () => {
     expect(first.trim().split("\n")).toHaveLength(21);
     expect(predict("11")).toBe(first);
     expect(predict("12")).not.toBe(first);
+  });
+
+  it("offers a contributed provider's own options (--ry-cz-qubits of examples/providers) and hands their values to it", () => {
+    const root = fileURLToPath(new URL("../../../", import.meta.url));
+    const provider = ["--backend", "hardware", "--provider", "./examples/providers/ry-cz-provider.mjs"];
+    const help = spawnSync(process.execPath, [bin, "eval", ...provider, "--help"], { encoding: "utf8", cwd: root });
+    expect(help.stdout).toMatch(/--ry-cz-qubits <n>/);
+    // 4 qubits hold half the neuron units of 8: twice the circuits for the same layer call. Free, so no --out.
+    const pubs = (qubits: string) => {
+      const r = spawnSync(process.execPath, [bin, "eval", "--weights", weights, ...provider, "--ry-cz-qubits", qubits, "--test-size", "20", "--shots", "1"], { encoding: "utf8", cwd: root });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(/^hidden layer 1: 160 neuron units as 1 job, (\d+) PUBs/m.exec(r.stderr)?.[1]);
+    };
+    expect(pubs("4")).toBe(2 * pubs("8"));
   });
 
   it("eval --noise FILE simulates the noise (pure readout confusion of 1/2 is chance), --target takes it from a device", () => {

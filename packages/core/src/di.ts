@@ -47,6 +47,12 @@ export interface BackendPlugin {
   readonly borrowsQubitsFrom?: string;
   /** Options of its own, which a front end offers beside the shared ones; `register` gets their values as options.settings. */
   readonly options?: readonly PluginOption[];
+  /**
+   * Options that depend on what the user chose (the hardware backend: those of the provider that
+   * `--provider` names); `given(name)` is the value typed for an option, if any. Their values reach
+   * `register` in options.settings too.
+   */
+  moreOptions?(given: (name: string) => string | undefined): Promise<readonly PluginOption[]>;
   /** Binds the implementation; may be asynchronous (kernels compiled, a device asked for its target). */
   register(container: DependencyContainer, options?: BackendOptions): void | Promise<void>;
   /**

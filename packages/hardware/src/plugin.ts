@@ -1,5 +1,5 @@
 import type { InjectionToken } from "tsyringe";
-import { parseInteger, Tokens, UserError, type BackendPlugin, type DenseEngine, type PluginOption, type ProgressReporter } from "@natural-quantization/core";
+import { parseInteger, Tokens, UserError, type BackendPlugin, type DenseEngine, type PluginOption, type PluginOptionValues, type ProgressReporter } from "@natural-quantization/core";
 import { importPlugin } from "@natural-quantization/core/node";
 import { registerGateSetCompiler, type GateSetCompiler } from "./compile.js";
 import { HardwareQubitLayer, type JobGate, type LayerCall } from "./device/hardware-qubit-layer.js";
@@ -38,21 +38,24 @@ export interface HardwareSettings {
    * jobs already there are fetched, not submitted again.
    */
   readonly jobs?: { readonly dir: string; readonly resume: boolean };
+  /** Values of the options the provider declares beyond device, target and seed, by name, as given. */
+  readonly options?: PluginOptionValues;
 }
 
 export const HardwareTokens = {
   Settings: Symbol.for("natural-quantization.HardwareSettings") as InjectionToken<HardwareSettings>,
 } as const;
 
-/** The settings a provider may ask the user for (HardwareSettings fields that are the user's to give). */
-export type ProviderOptionName = "device" | "target" | "seed";
+/** The settings a provider may ask the user for that are HardwareSettings fields (the CLI has their flags). */
+export const SETTINGS_OPTION_NAMES = ["device", "target", "seed"] as const;
 
 /**
  * One thing a provider needs from the user, in core's plugin-option shape (a front end offers it
- * as `--NAME <value>`), and whether the provider refuses to start without it.
+ * as `--NAME <value>`), and whether the provider refuses to start without it. `device`, `target`
+ * and `seed` are HardwareSettings fields; any other name is the provider's own, which a front end
+ * offers too and hands over in HardwareSettings.options (by name, as given).
  */
 export interface ProviderOption extends PluginOption {
-  readonly name: ProviderOptionName;
   readonly required: boolean;
   /** The values it takes, where they are a fixed list (e.g. device names). */
   readonly choices?: readonly string[];
@@ -207,6 +210,11 @@ export const backend: BackendPlugin = {
   options: [
     { name: "identity-pairs", value: "k", description: "insert k identity pairs before each measurement (noise amplification)", default: "0" },
   ],
+  // The provider's own options (beyond device, target and seed, which the front end has already).
+  async moreOptions(given) {
+    const provider = await loadProvider(given("provider") ?? "local");
+    return provider.options.filter((o) => !(SETTINGS_OPTION_NAMES as readonly string[]).includes(o.name));
+  },
   async register(container, options) {
     if (!container.isRegistered(HardwareTokens.Settings)) throw new UserError("the hardware backend needs its settings (--provider ...)");
     // The run's progress reporter, where the caller bound one before the backend (the CLI does).
@@ -215,7 +223,8 @@ export const backend: BackendPlugin = {
     // The options this plugin declares, as the front end hands them over; they override the bound settings.
     const pairs = options?.settings?.["identity-pairs"];
     const identityPairs = typeof pairs === "string" ? parseInteger("identity-pairs", pairs, 0, 1000) : settings.identityPairs;
-    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), { ...settings, identityPairs }, progress);
+    const own = options?.settings;
+    const layer = await createHardwareLayer(container.resolve(Tokens.DenseEngine), { ...settings, identityPairs, ...(own ? { options: own } : {}) }, progress);
     container.register(Tokens.QubitLayer, { useValue: layer });
   },
 };
