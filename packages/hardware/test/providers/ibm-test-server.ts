@@ -499,7 +499,36 @@ function isaViolation(program: IsaProgram, backend: TestBackend, pub: number): s
     }
   }
   for (const m of program.measurements) if (m.qubit < 0 || m.qubit >= n) return `pub ${pub}: measure on qubit ${m.qubit}`;
+  // Faulty elements are not part of a device's target (Qiskit leaves them out of it), so a circuit
+  // that uses one is not ISA: a qubit marked operational: false, a coupler with gate_error 1 or
+  // marked operational: false.
+  const faulty = faultyElements(backend);
+  for (const g of program.gates) {
+    const q = g.qubits.find((x) => faulty.qubits.has(x));
+    if (q !== undefined) return `pub ${pub}: ${g.name} on faulty qubit ${q}`;
+    if (g.qubits.length === 2 && faulty.couplers.has(`${g.name}:${g.qubits[0]},${g.qubits[1]}`)) return `pub ${pub}: ${g.name} $${g.qubits[0]}, $${g.qubits[1]} is a faulty coupler`;
+  }
+  for (const m of program.measurements) if (faulty.qubits.has(m.qubit)) return `pub ${pub}: measure on faulty qubit ${m.qubit}`;
   return null;
+}
+
+interface Nduv {
+  readonly name: string;
+  readonly value: unknown;
+}
+
+function faultyElements(backend: TestBackend): { qubits: Set<number>; couplers: Set<string> } {
+  const props = backend.properties as { qubits?: Nduv[][]; gates?: { gate: string; qubits: number[]; parameters?: Nduv[] }[] };
+  const qubits = new Set<number>();
+  (props.qubits ?? []).forEach((q, i) => {
+    if (q.some((p) => p.name === "operational" && p.value === false)) qubits.add(i);
+  });
+  const couplers = new Set<string>();
+  for (const g of props.gates ?? []) {
+    const bad = (g.parameters ?? []).some((p) => (p.name === "gate_error" && p.value === 1) || (p.name === "operational" && p.value === false));
+    if (g.qubits.length === 2 && bad) couplers.add(`${g.gate}:${g.qubits[0]},${g.qubits[1]}`);
+  }
+  return { qubits, couplers };
 }
 
 /** Runs a bound ISA program on quantum-circuit and returns `shots` hex samples (bit i = c[i]). */
