@@ -90,11 +90,13 @@ for (const backend of packages.filter((p) => p.startsWith("sim-"))) {
       import "reflect-metadata";
       import { container } from "tsyringe";
       import { Tokens } from "@natural-quantization/core";
-      const c = container.createChildContainer(); backend.register(c);
-      const be = c.resolve(Tokens.Backend);
+      const c = container.createChildContainer(); await backend.register(c);
+      // A dense-only engine borrows its qubit layer from the machine plugin it names (installed beside it).
+      if (backend.provides === "dense") await (await import("@natural-quantization/" + backend.borrowsQubitsFrom)).backend.lendQubits(c);
+      const be = c.resolve(Tokens.DenseEngine);
       const data = syntheticDataset({ trainSize: 200, testSize: 100 });
       const network = { inputSize: 64, outputSize: 4, width: 16, depth: 3, bias: false, neuron: { a: 0.5, g: HALF_PI, activation: "tanh" } };
-      const t = new SgdTrainer(be);
+      const t = new SgdTrainer({ dense: be, qubits: c.resolve(Tokens.QubitLayer) });
       const r = await t.train({ network, dataset: data, training: { epochs: 3, batch: 32, lr: 0.05, momentum: 0.9, shots: 3, seed: 1 } });
       const ev = await t.evaluate({ network, weights: r.weights, split: data.test, shots: 3, seed: 1 });
       be.dispose();
