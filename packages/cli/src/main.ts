@@ -161,8 +161,9 @@ export function buildProgram(argv: readonly string[] = [], declared: readonly De
       const images = o.images ? readImagesFile(o.images, ck.network.inputSize, ck.network.outputSize, o.labels) : datasetImages(o.dataset ?? ck.dataset.name, testSize, ck);
       const progress = stderrProgress();
       const device = await deviceConfig(o.backend, { ...o, out: undefined }, (line) => progress.line(line), "jobs");
-      const confirm = (layer: QubitLayer) => confirmDeviceRun(layer, { network: ck.network, images: images.n, shots, provider: o.provider ?? "local", yes: o.yes }, (line) => progress.line(line));
-      const p = await predictImages(ck, images, { ...machineConfig(o, declared), ...device, shots, seed, progress: progress.reporter(), ...(device.hardware ? { beforeRun: confirm } : {}) }).finally(() => progress.close());
+      const hardware = device.hardware;
+      const confirm = hardware && ((layer: QubitLayer) => confirmDeviceRun(layer, { network: ck.network, images: images.n, shots, provider: hardware.provider, yes: o.yes }, (line) => progress.line(line)));
+      const p = await predictImages(ck, images, { ...machineConfig(o, declared), ...device, shots, seed, progress: progress.reporter(), ...(confirm ? { beforeRun: confirm } : {}) }).finally(() => progress.close());
       const csv = predictionsCsv(p, images.labels);
       if (o.out !== undefined) {
         const out = o.out;

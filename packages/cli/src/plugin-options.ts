@@ -14,6 +14,9 @@ export interface DeclaredOptions {
   readonly options: readonly PluginOption[];
 }
 
+/** The commands that run a network on a chosen machine, and so take the options its plugins declare. */
+export const COMMANDS_WITH_PLUGIN_OPTIONS = ["train", "eval", "predict"] as const;
+
 /** The last value given for --name in argv (`--name v` or `--name=v`), if any. */
 export function argValue(argv: readonly string[], name: string): string | undefined {
   let value: string | undefined;
@@ -31,6 +34,9 @@ export function argValue(argv: readonly string[], name: string): string | undefi
  * that does not load declares nothing here: the command itself then says what is wrong with it.
  */
 export async function declaredOptions(argv: readonly string[]): Promise<DeclaredOptions[]> {
+  // Only the commands that offer plugin options load a plugin before parsing: the others start
+  // without importing a backend.
+  if (!(COMMANDS_WITH_PLUGIN_OPTIONS as readonly (string | undefined)[]).includes(argv[0])) return [];
   const name = argValue(argv, "backend") ?? DEFAULT_BACKEND;
   if (name === AUTO_BACKEND) return [];
   try {
@@ -47,7 +53,7 @@ export async function declaredOptions(argv: readonly string[]): Promise<Declared
 /** The options of every backend this CLI knows by name (for the generated reference). */
 export async function knownDeclaredOptions(): Promise<DeclaredOptions[]> {
   const all: DeclaredOptions[] = [];
-  for (const name of Object.keys(KNOWN_BACKENDS)) all.push(...(await declaredOptions(["--backend", name])));
+  for (const name of Object.keys(KNOWN_BACKENDS)) all.push(...(await declaredOptions(["eval", "--backend", name])));
   return all;
 }
 
