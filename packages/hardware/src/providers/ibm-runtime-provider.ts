@@ -9,50 +9,24 @@ import { JobLedger, type LedgerEntry } from "../job-ledger.js";
 import { IbmRuntimeError, NON_ISA_ERROR_CODE, nonIsaError, oneLine, OutcomeUnknownError, PayloadTooLargeError } from "./ibm-errors.js";
 import { IbmRestClient } from "./ibm-rest.js";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./ibm-target.js";
-import { DEFAULT_RETRY, sleep, type RetryPolicy } from "./http-retry.js";
+import { DEFAULT_RETRY, sleep } from "./http-retry.js";
 import { estimateCost, packJobs, type CostEstimate } from "../job-packing.js";
 import { findLostJob, lookupDelays } from "./lost-answer.js";
+import type { PaidProviderOptions } from "./paid-provider-options.js";
 import { validatePubs } from "./job-validation.js";
 import { decodeSamplerResults, samplerEncoding } from "./sampler-results.js";
 import { SubmissionPacer } from "./submission-pacer.js";
 
-export interface IbmRuntimeProviderOptions {
+/** ibm-runtime's options (IBM's defaults: 500 PUBs and IBM_MAX_BYTES_PER_JOB per job; the key from IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN). */
+export interface IbmRuntimeProviderOptions extends PaidProviderOptions {
   /** Backend (device) name, e.g. "ibm_torino". */
   readonly backend: string;
-  /**
-   * Waits before each search for a job whose submission answer was lost (default 2 s, 10 s, 30 s;
-   * see LOST_ANSWER_LOOKUP_DELAYS_MS): only if none finds it is the job submitted again.
-   */
-  readonly lookupDelaysMs?: readonly number[];
-  /** Where IBM_CLOUD_API_KEY, IBM_QUANTUM_CRN, IBM_QUANTUM_URL, IBM_IAM_URL are read (default process.env). */
-  readonly env?: NodeJS.ProcessEnv;
   /** `IBM-API-Version` header (default IBM_DEFAULT_API_VERSION). */
   readonly apiVersion?: string;
-  /** Most PUBs per Sampler job (default 500). */
-  readonly maxPubsPerJob?: number;
   /** Least time between two job submissions (default 12 s: IBM allows about 5 jobs a minute). */
   readonly submissionIntervalMs?: number;
-  /** First status poll delay; later polls back off by 1.5x up to pollMaxMs (defaults 1 s and 30 s). */
-  readonly pollInitialMs?: number;
-  readonly pollMaxMs?: number;
-  readonly retry?: Partial<RetryPolicy>;
-  /** Progress lines (submissions, status changes, retries); never contain the key or a token. */
-  readonly log?: (line: string) => void;
-  readonly fetch?: typeof fetch;
-  /**
-   * Longest wait for IAM or IBM Quantum to answer (connecting included), or between two chunks
-   * of an answer; a server silent that long is given up (default: NQ_NETWORK_TIMEOUT_SECONDS, 30 s).
-   */
-  readonly timeoutMs?: number;
-  /**
-   * Where every job id and raw result is kept before it is decoded. A run on a ledger that holds
-   * its jobs fetches their results instead of submitting (and paying for) them again.
-   */
-  readonly ledger?: JobLedger;
   /** Run the jobs in one batch session (`POST /sessions`, mode batch), so they queue once (default true). */
   readonly batch?: boolean;
-  /** Most bytes of one job request (default IBM_MAX_BYTES_PER_JOB); larger work is split, and a 413 splits further. */
-  readonly maxBytesPerJob?: number;
 }
 
 /** One part of a run handed to the service: what it carries and its ledger entry. */

@@ -18,6 +18,7 @@ export { decodeSamplerResults, hexToBits, samplerEncoding, type SamplerEncoding 
 export { readNpyUint8, type NpyUint8 } from "./npy.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./http-retry.js";
 export { IonqProvider, describeIonqCost, ionqCapabilities, ionqCostEstimate, IONQ_DEVICES, IONQ_MAX_BODY_BYTES, IONQ_MAX_CIRCUITS_PER_JOB, IONQ_MAX_GATES_PER_JOB, IONQ_SIMULATOR_MAX_QUBITS, type IonqCostEstimate, type IonqProviderOptions } from "./ionq-provider.js";
+export type { PaidProviderOptions } from "./paid-provider-options.js";
 export { ionqCredentialsFromEnv, IonqError, IONQ_DEFAULT_URL, IONQ_KEY_ENV, IONQ_URL_ENV } from "./ionq-rest.js";
 export { targetFromIonq, type IonqBackend, type IonqCharacterization } from "./ionq-target.js";
 export { ionqProgram, type IonqCircuit, type IonqGate, type IonqProgram } from "./ionq-circuits.js";

@@ -3,7 +3,7 @@ import { networkTimeoutMs } from "@natural-quantization/core/node";
 import { JobLedger, type LedgerEntry } from "../job-ledger.js";
 import type { CircuitJob, CostedWork, CostModel, JobResult, JobStatus, ProviderCapabilities, QuantumProvider, RunOptions } from "../provider.js";
 import type { Target } from "../target.js";
-import { DEFAULT_RETRY, sleep, type RetryPolicy } from "./http-retry.js";
+import { DEFAULT_RETRY, sleep } from "./http-retry.js";
 import { ionqProgram, type IonqCircuit, type IonqProgram } from "./ionq-circuits.js";
 import { decodeIonqResult, type IonqJobRecord, type IonqRawResult } from "./ionq-results.js";
 import { ionqCredentialsFromEnv, IonqError, IonqOutcomeUnknownError, IonqPayloadTooLargeError, IonqRestClient } from "./ionq-rest.js";
@@ -11,6 +11,7 @@ import { ionqTimings, targetFromIonq, type IonqBackend, type IonqCharacterizatio
 import { packJobs, type CostEstimate } from "../job-packing.js";
 import { validatePubs } from "./job-validation.js";
 import { findLostJob, lookupDelays } from "./lost-answer.js";
+import type { PaidProviderOptions } from "./paid-provider-options.js";
 
 /** The devices this provider is written and tested for (IonQ's `backend` names). */
 export const IONQ_DEVICES = ["simulator", "qpu.aria-1", "qpu.forte-1"] as const;
@@ -36,34 +37,12 @@ const QASM_BYTES_PER_JOB = 4 * 1000 * 1000;
 /** Pages of the job list searched for a job whose creation answer was lost. */
 const MAX_LOOKUP_PAGES = 50;
 
-export interface IonqProviderOptions {
+/** ionq's options (IonQ's defaults: 5000 circuits per job, 500 on the simulator, 4 MB of OpenQASM; the key from IONQ_API_KEY). */
+export interface IonqProviderOptions extends PaidProviderOptions {
   /** IonQ backend: simulator, qpu.aria-1, qpu.forte-1 (IonQ's names). */
   readonly device: string;
-  /** Where IONQ_API_KEY and IONQ_API_URL are read (default process.env). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** First status poll delay; later polls back off by 1.5x up to pollMaxMs (defaults 1 s and 30 s). */
-  readonly pollInitialMs?: number;
-  readonly pollMaxMs?: number;
-  readonly retry?: Partial<RetryPolicy>;
-  /** Progress lines (submissions, status changes, retries); never contain the key. */
-  readonly log?: (line: string) => void;
-  readonly fetch?: typeof fetch;
-  /** Longest wait for an answer or between two chunks of it (default NQ_NETWORK_TIMEOUT_SECONDS, 30 s). */
-  readonly timeoutMs?: number;
-  /** Every job id and raw result is kept here before it is decoded; a rerun fetches instead of resubmitting. */
-  readonly ledger?: JobLedger;
-  /** Most circuits per job (default 5000, 500 on the simulator). */
-  readonly maxPubsPerJob?: number;
-  /** Most OpenQASM bytes packed into one job (default 4 MB); a body over 10 MB or a 413 splits further. */
-  readonly maxBytesPerJob?: number;
   /** Seed of the shot order when a run passes no ShotSeed (default 0). */
   readonly seed?: number;
-  /**
-   * After a submission's answer is lost, the job list is searched after each of these waits
-   * (default 2 s, 10 s, 30 s) before the job is taken as not created: a request that timed out
-   * may still be on its way into IonQ's queue, and a search made at once could miss it.
-   */
-  readonly lookupDelaysMs?: readonly number[];
 }
 
 /** What `ionq` takes (known without a key, e.g. for cost estimates). */
