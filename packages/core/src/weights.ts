@@ -1,3 +1,4 @@
+import { base64ToBytes, bytesToBase64 } from "./base64.js";
 import { DataError } from "./errors.js";
 import { RandomStream } from "./rng.js";
 import { layerShapes, type NetworkSpec } from "./spec.js";
@@ -69,27 +70,16 @@ export function deserializeWeights(layers: unknown, spec: NetworkSpec, source: s
   });
 }
 
-// btoa/atob rather than Node's Buffer, so weights load in a browser too.
 function f32ToBase64(a: Float32Array): string {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
 function base64ToF32(s: unknown, length: number, what: string): Float32Array {
   if (typeof s !== "string") throw new DataError(`${what} is missing`);
-  let binary: string;
-  try {
-    binary = atob(s);
-  } catch {
-    throw new DataError(`${what} is not valid base64; the file is corrupt`);
-  }
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const bytes = base64ToBytes(s);
+  if (!bytes) throw new DataError(`${what} is not valid base64; the file is corrupt`);
   if (bytes.length !== length * 4) {
     throw new DataError(`${what} has ${bytes.length} bytes, expected ${length * 4} (${length} float32 values); the file is truncated or for another network`);
   }
-  const out = new Float32Array(length);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+  return new Float32Array(bytes.buffer);
 }
