@@ -27,7 +27,7 @@ const T = (r, c, v) => { const t = be.tensor(r, c); if (v) be.write(t, v); retur
 for (const n of [64, 1000]) {
   const x = T(n, 784, data.train.x.subarray(0, n * 784)), w1 = T(512, 784, rnd(512 * 784, 1)), z = T(n, 512);
   const d = T(n, 512, sign(n * 512, 2)), w2 = T(512, 512, rnd(512 * 512, 3)), z2 = T(n, 512);
-  const q = be.qubits(n, 512);
+  const q = be.qubitRegister(n, 512);
   time(`linear 784->512 (sparse pixels), n=${n}`, () => be.linear(x, w1, null, z, n));
   const signs = [sign(n * 512, 5), sign(n * 512, 6)];
   let flip = 0;

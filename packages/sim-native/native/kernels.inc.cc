@@ -324,9 +324,48 @@ static int64_t signMasksT(const double* g, char*, int64_t k0, int64_t k1) {
   return 0;
 }
 
+/** Lane j of the two rows of a butterfly stage of distance H (see transposeBlock). */
+template <int H>
+static constexpr int lowLane(int j) { return (j & H) == 0 ? j : V + j - H; }
+template <int H>
+static constexpr int highLane(int j) { return (j & H) == 0 ? j + H : V + j; }
+
+/** One butterfly stage: rows r and r + H (bit H of r clear) swap their off-diagonal H x H blocks. */
+template <int H>
+static inline void butterfly(vf* rows) {
+  static_assert(V == 4 || V == 8 || V == 16, "vectors of 4, 8 or 16 floats");
+#if NQ_LANES == 16
+  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3), lowLane<H>(4), lowLane<H>(5), lowLane<H>(6), lowLane<H>(7),
+                 lowLane<H>(8), lowLane<H>(9), lowLane<H>(10), lowLane<H>(11), lowLane<H>(12), lowLane<H>(13), lowLane<H>(14), lowLane<H>(15)};
+  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3), highLane<H>(4), highLane<H>(5), highLane<H>(6), highLane<H>(7),
+                 highLane<H>(8), highLane<H>(9), highLane<H>(10), highLane<H>(11), highLane<H>(12), highLane<H>(13), highLane<H>(14), highLane<H>(15)};
+#elif NQ_LANES == 8
+  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3), lowLane<H>(4), lowLane<H>(5), lowLane<H>(6), lowLane<H>(7)};
+  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3), highLane<H>(4), highLane<H>(5), highLane<H>(6), highLane<H>(7)};
+#else
+  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3)};
+  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3)};
+#endif
+  for (int r = 0; r < V; r++) {
+    if (r & H) continue;
+    const vf a = rows[r], b = rows[r + H];
+    rows[r] = __builtin_shuffle(a, b, lo);
+    rows[r + H] = __builtin_shuffle(a, b, hi);
+  }
+}
+
+/** A V x V block in registers, transposed by log2(V) butterfly stages (no lane is read twice from memory). */
+static inline void transposeBlock(vf* rows) {
+  if (V >= 16) butterfly<(V >= 16 ? 8 : 1)>(rows);
+  if (V >= 8) butterfly<(V >= 8 ? 4 : 1)>(rows);
+  butterfly<2>(rows);
+  butterfly<1>(rows);
+}
+
 /**
  * dst = src^T for the rows [j0, j1) of dst. src is [rows, cols] with stride ss, dst [cols, rows]
- * with stride ds (its padding is left as it is: zero). 16 x 16 blocks stay in the L1 cache.
+ * with stride ds (its padding is left as it is: zero). Whole V x V blocks are transposed in
+ * registers; the edges (fewer than V rows or columns left) element by element.
  * args: src, ss, rows, cols, dst, ds.
  */
 static int64_t transpose(const double* g, char*, int64_t j0, int64_t j1) {
@@ -336,16 +375,21 @@ static int64_t transpose(const double* g, char*, int64_t j0, int64_t j1) {
   float* dst = P<float>(g[4]);
   const int64_t ds = I(g[5]);
   if (j1 > cols) j1 = cols;
-  for (int64_t i0 = 0; i0 < rows; i0 += 16) {
-    const int64_t ie = min64(i0 + 16, rows);
-    for (int64_t jb = j0; jb < j1; jb += 16) {
-      const int64_t je = min64(jb + 16, j1);
-      for (int64_t j = jb; j < je; j++) {
-        float* o = dst + j * ds;
-        for (int64_t i = i0; i < ie; i++) o[i] = src[i * ss + j];
-      }
+  const int64_t fullRows = rows - rows % V;
+  int64_t jb = j0;
+  // j0 is a multiple of 16 (the job's granule), so blocks start at vector boundaries of src rows.
+  for (; jb + V <= j1; jb += V) {
+    for (int64_t i0 = 0; i0 < fullRows; i0 += V) {
+      vf block[V];
+      for (int q = 0; q < V; q++) block[q] = ld(src + (i0 + q) * ss + jb);
+      transposeBlock(block);
+      for (int q = 0; q < V; q++) st(dst + (jb + q) * ds + i0, block[q]);
     }
+    for (int64_t j = jb; j < jb + V; j++)
+      for (int64_t i = fullRows; i < rows; i++) dst[j * ds + i] = src[i * ss + j];
   }
+  for (int64_t j = jb; j < j1; j++)
+    for (int64_t i = 0; i < rows; i++) dst[j * ds + i] = src[i * ss + j];
   return 0;
 }
 
