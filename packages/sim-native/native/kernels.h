@@ -26,6 +26,7 @@ enum KernelId {
   K_PHILOX_WORDS,
   K_PROB64,
   K_PROB32,
+  K_GEMM_NT,
   K_COUNT
 };
 

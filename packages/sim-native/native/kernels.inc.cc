@@ -102,6 +102,47 @@ static inline int64_t I(double a) { return static_cast<int64_t>(a); }
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // ---------------------------------------------------------------------------------------------
+// Transposes of V x V blocks in registers
+
+/** Lane j of the two rows of a butterfly stage of distance H (see transposeBlock). */
+template <int H>
+static constexpr int lowLane(int j) { return (j & H) == 0 ? j : V + j - H; }
+template <int H>
+static constexpr int highLane(int j) { return (j & H) == 0 ? j + H : V + j; }
+
+/** One butterfly stage: rows r and r + H (bit H of r clear) swap their off-diagonal H x H blocks. */
+template <int H>
+static inline void butterfly(vf* rows) {
+  static_assert(V == 4 || V == 8 || V == 16, "vectors of 4, 8 or 16 floats");
+#if NQ_LANES == 16
+  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3), lowLane<H>(4), lowLane<H>(5), lowLane<H>(6), lowLane<H>(7),
+                 lowLane<H>(8), lowLane<H>(9), lowLane<H>(10), lowLane<H>(11), lowLane<H>(12), lowLane<H>(13), lowLane<H>(14), lowLane<H>(15)};
+  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3), highLane<H>(4), highLane<H>(5), highLane<H>(6), highLane<H>(7),
+                 highLane<H>(8), highLane<H>(9), highLane<H>(10), highLane<H>(11), highLane<H>(12), highLane<H>(13), highLane<H>(14), highLane<H>(15)};
+#elif NQ_LANES == 8
+  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3), lowLane<H>(4), lowLane<H>(5), lowLane<H>(6), lowLane<H>(7)};
+  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3), highLane<H>(4), highLane<H>(5), highLane<H>(6), highLane<H>(7)};
+#else
+  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3)};
+  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3)};
+#endif
+  for (int r = 0; r < V; r++) {
+    if (r & H) continue;
+    const vf a = rows[r], b = rows[r + H];
+    rows[r] = __builtin_shuffle(a, b, lo);
+    rows[r + H] = __builtin_shuffle(a, b, hi);
+  }
+}
+
+/** A V x V block in registers, transposed by log2(V) butterfly stages (no lane is read twice from memory). */
+static inline void transposeBlock(vf* rows) {
+  if (V >= 16) butterfly<(V >= 16 ? 8 : 1)>(rows);
+  if (V >= 8) butterfly<(V >= 8 ? 4 : 1)>(rows);
+  butterfly<2>(rows);
+  butterfly<1>(rows);
+}
+
+// ---------------------------------------------------------------------------------------------
 // List products: each output row is a sum of listed rows of B with coefficients.
 
 /** How one output row of a block is made from its list (see listProduct). */
@@ -191,6 +232,72 @@ static int64_t gemmSparse(const double* g, char* scratch, int64_t r0, int64_t r1
       plans[p] = RowPlan{c + r * cs, bias, list, count, false, 0, 0};
     }
     listProduct(plans, rows, b, nv, nullptr, nullptr);
+  }
+  return 0;
+}
+
+/**
+ * Sums of each of `count` (a multiple of V) accumulators' lanes: lane r of acc[j] summed over r
+ * ascending lands in out[j]. Blocks of V accumulators are transposed in registers, then added row
+ * by row, so the order of the sum is fixed by the instruction set alone.
+ */
+static inline void laneSums(vf* acc, int count, float* out) {
+  for (int g = 0; g < count; g += V) {
+    transposeBlock(acc + g);
+    vf s = acc[g];
+    for (int r = 1; r < V; r++) s += acc[g + r];
+    st(out + g, s);
+  }
+}
+
+/** Rows of A and of B in a block of gemmNT (16 accumulators, a multiple of every V). */
+static const int NT_ROWS = 4;
+
+/**
+ * C[i, k] = sum_o A[i, o] B[k, o] for all n rows i and the columns k in [k0, k1): dot products of
+ * rows. A weight stored as W^T ([K, out], the layout of its gradients) gives dX = dY W this way
+ * without a transposed copy, and with every loaded vector used in four products (register blocks
+ * of 4 rows of A x 4 rows of B), where the list product of a copy loads one per product.
+ * Lane partial sums run over o ascending, then laneSums adds the lanes: the order depends on the
+ * instruction set, never on the thread count.
+ * args: a, as, n, b, bs, width (floats of o: a multiple of 16, padding zero in A and B), c, cs.
+ */
+static int64_t gemmNT(const double* g, char*, int64_t k0, int64_t k1) {
+  const float* a = P<float>(g[0]);
+  const int64_t as = I(g[1]), n = I(g[2]);
+  const float* b = P<float>(g[3]);
+  const int64_t bs = I(g[4]);
+  const int nv = (int)(I(g[5]) / V);
+  float* c = P<float>(g[6]);
+  const int64_t cs = I(g[7]);
+  const int R = NT_ROWS;
+  for (int64_t kb = k0; kb < k1; kb += R) {
+    const int kn = (int)min64(R, k1 - kb);
+    for (int64_t ib = 0; ib < n; ib += R) {
+      const int in = (int)min64(R, n - ib);
+      vf acc[R * R];
+      for (int q = 0; q < R * R; q++) acc[q] = vf{};
+      // Rows past the edge repeat the last row: their sums are computed and dropped.
+      const float* ar[R];
+      const float* br[R];
+      for (int q = 0; q < R; q++) {
+        ar[q] = a + (ib + (q < in ? q : in - 1)) * as;
+        br[q] = b + (kb + (q < kn ? q : kn - 1)) * bs;
+      }
+      for (int v = 0; v < nv; v++) {
+        const int o = v * V;
+        const vf a0 = ld(ar[0] + o), a1 = ld(ar[1] + o), a2 = ld(ar[2] + o), a3 = ld(ar[3] + o);
+        const vf b0 = ld(br[0] + o), b1 = ld(br[1] + o), b2 = ld(br[2] + o), b3 = ld(br[3] + o);
+        acc[0] += a0 * b0; acc[1] += a0 * b1; acc[2] += a0 * b2; acc[3] += a0 * b3;
+        acc[4] += a1 * b0; acc[5] += a1 * b1; acc[6] += a1 * b2; acc[7] += a1 * b3;
+        acc[8] += a2 * b0; acc[9] += a2 * b1; acc[10] += a2 * b2; acc[11] += a2 * b3;
+        acc[12] += a3 * b0; acc[13] += a3 * b1; acc[14] += a3 * b2; acc[15] += a3 * b3;
+      }
+      float sums[R * R];
+      laneSums(acc, R * R, sums);
+      for (int ii = 0; ii < in; ii++)
+        for (int kk = 0; kk < kn; kk++) c[(ib + ii) * cs + kb + kk] = sums[ii * R + kk];
+    }
   }
   return 0;
 }
@@ -322,44 +429,6 @@ static int64_t signMasksT(const double* g, char*, int64_t k0, int64_t k1) {
     }
   }
   return 0;
-}
-
-/** Lane j of the two rows of a butterfly stage of distance H (see transposeBlock). */
-template <int H>
-static constexpr int lowLane(int j) { return (j & H) == 0 ? j : V + j - H; }
-template <int H>
-static constexpr int highLane(int j) { return (j & H) == 0 ? j + H : V + j; }
-
-/** One butterfly stage: rows r and r + H (bit H of r clear) swap their off-diagonal H x H blocks. */
-template <int H>
-static inline void butterfly(vf* rows) {
-  static_assert(V == 4 || V == 8 || V == 16, "vectors of 4, 8 or 16 floats");
-#if NQ_LANES == 16
-  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3), lowLane<H>(4), lowLane<H>(5), lowLane<H>(6), lowLane<H>(7),
-                 lowLane<H>(8), lowLane<H>(9), lowLane<H>(10), lowLane<H>(11), lowLane<H>(12), lowLane<H>(13), lowLane<H>(14), lowLane<H>(15)};
-  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3), highLane<H>(4), highLane<H>(5), highLane<H>(6), highLane<H>(7),
-                 highLane<H>(8), highLane<H>(9), highLane<H>(10), highLane<H>(11), highLane<H>(12), highLane<H>(13), highLane<H>(14), highLane<H>(15)};
-#elif NQ_LANES == 8
-  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3), lowLane<H>(4), lowLane<H>(5), lowLane<H>(6), lowLane<H>(7)};
-  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3), highLane<H>(4), highLane<H>(5), highLane<H>(6), highLane<H>(7)};
-#else
-  const vi lo = {lowLane<H>(0), lowLane<H>(1), lowLane<H>(2), lowLane<H>(3)};
-  const vi hi = {highLane<H>(0), highLane<H>(1), highLane<H>(2), highLane<H>(3)};
-#endif
-  for (int r = 0; r < V; r++) {
-    if (r & H) continue;
-    const vf a = rows[r], b = rows[r + H];
-    rows[r] = __builtin_shuffle(a, b, lo);
-    rows[r + H] = __builtin_shuffle(a, b, hi);
-  }
-}
-
-/** A V x V block in registers, transposed by log2(V) butterfly stages (no lane is read twice from memory). */
-static inline void transposeBlock(vf* rows) {
-  if (V >= 16) butterfly<(V >= 16 ? 8 : 1)>(rows);
-  if (V >= 8) butterfly<(V >= 8 ? 4 : 1)>(rows);
-  butterfly<2>(rows);
-  butterfly<1>(rows);
 }
 
 /**
@@ -841,7 +910,7 @@ const KernelTable* NQ_CAT(kernels_, NQ_ISA)() {
       NQ_LANES,
       {NQ_ISA::gemmSparse, NQ_ISA::gemmSign, NQ_ISA::signMasksT, NQ_ISA::transpose, NQ_ISA::colSums, NQ_ISA::straightThrough,
        NQ_ISA::sgd, NQ_ISA::neuronLayer, NQ_ISA::storeBasisStates, NQ_ISA::resetQubits, NQ_ISA::philoxWords, NQ_ISA::prob64Hook,
-       NQ_ISA::prob32Hook},
+       NQ_ISA::prob32Hook, NQ_ISA::gemmNT},
   };
   return &table;
 }

@@ -40,6 +40,7 @@ export const Kernel = {
   philoxWords: 10,
   prob64: 11,
   prob32: 12,
+  gemmNT: 13,
 } as const;
 export type KernelName = keyof typeof Kernel;
 

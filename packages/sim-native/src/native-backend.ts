@@ -148,6 +148,10 @@ const ROW_BLOCK = 32;
 const ROW_GRANULE = 8;
 /** Least estimated work of a chunk: below it the hand-over costs more than it saves. */
 const MIN_CHUNK_WORK = 20_000;
+/** Input gradients by dot products (gemmNT) need outputs this wide to beat a transposed copy and a list product. */
+const NT_MIN_OUT = 64;
+/** Columns of dX per chunk of gemmNT at least (a multiple of its blocks of 4). */
+const NT_GRANULE = 16;
 /** Chunks of a large job: fixed, never derived from the thread count, so a job is cut the same way for 1 or 64 threads. */
 const MAX_CHUNKS = 64;
 
@@ -360,8 +364,14 @@ export class NativeBackend implements Backend {
     if (DX) {
       // dX[i, :] = sum_o dY[i, o] W[o, :].
       this.rowMajor(DX);
-      const R = this.rowView(W);
-      this.run("gemmSparse", [G.at, G.stride, 1, out, R.at, R.stride, pad(K), 0, DX.at, DX.stride], n, ROW_GRANULE, n * K * out);
+      if (W.transposed && out >= NT_MIN_OUT) {
+        // W is stored as W^T (its gradient's layout): dot products of rows of dY and of W^T, no
+        // transposed copy.
+        this.run("gemmNT", [G.at, G.stride, n, W.at, W.stride, pad(out), DX.at, DX.stride], K, NT_GRANULE, n * K * out);
+      } else {
+        const R = this.rowView(W);
+        this.run("gemmSparse", [G.at, G.stride, 1, out, R.at, R.stride, pad(K), 0, DX.at, DX.stride], n, ROW_GRANULE, n * K * out);
+      }
       DX.version++;
     }
   }

@@ -32,24 +32,28 @@ const CHECK = `
     let s = 0; for (let k = 0; k < K; k++) s += xs[i * K + k] * ws[o * K + k];
     worst = Math.max(worst, Math.abs(got[i * out + o] - s));
   }
-  // Input gradients through a weight stored as W^T (the first layer's gradient layout), which the
-  // transpose kernel turns back for dX = dY W: in blocks of the vector width and at the edges.
-  const lr = 0.25, dys = Float32Array.from({ length: n * out }, (_, i) => (i % 3 === 0 ? 0 : Math.cos(i * 0.7)));
-  const dy = be.tensor(n, out), dw = be.tensor(out, K), vw = be.tensor(out, K), dx = be.tensor(n, K);
-  be.write(dy, dys);
-  be.linearBackward(dy, x, w, null, dw, null, n);
-  be.sgdStep(w, dw, vw, lr, 0);
-  be.linearBackward(dy, x, w, dx, dw, null, n);
-  const wNew = new Float64Array(out * K);
-  for (let o = 0; o < out; o++) for (let k = 0; k < K; k++) {
-    let g = 0; for (let i = 0; i < n; i++) g += dys[i * out + o] * xs[i * K + k];
-    wNew[o * K + k] = ws[o * K + k] - lr * g;
-  }
-  const gotW = be.readSync(w), gotDx = be.readSync(dx);
-  for (let e = 0; e < out * K; e++) worst = Math.max(worst, Math.abs(gotW[e] - wNew[e]));
-  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) {
-    let s = 0; for (let o = 0; o < out; o++) s += dys[i * out + o] * wNew[o * K + k];
-    worst = Math.max(worst, Math.abs(gotDx[i * K + k] - s));
+  // Input gradients through a weight stored as W^T (the first layer's gradient layout): narrow
+  // outputs through a transposed copy (the transpose kernel) and a list product, wide ones (70) by
+  // dot products of rows (gemmNT); at the vector width's edges too.
+  for (const wide of [out, 70]) {
+    const lr = 0.25, dys = Float32Array.from({ length: n * wide }, (_, i) => (i % 3 === 0 ? 0 : Math.cos(i * 0.7)));
+    const w0 = Float32Array.from({ length: wide * K }, (_, i) => Math.cos(i * 0.3));
+    const wt = be.tensor(wide, K), dy = be.tensor(n, wide), dw = be.tensor(wide, K), vw = be.tensor(wide, K), dx = be.tensor(n, K);
+    be.write(wt, w0); be.write(dy, dys);
+    be.linearBackward(dy, x, wt, null, dw, null, n);
+    be.sgdStep(wt, dw, vw, lr, 0);
+    be.linearBackward(dy, x, wt, dx, dw, null, n);
+    const wNew = new Float64Array(wide * K);
+    for (let o = 0; o < wide; o++) for (let k = 0; k < K; k++) {
+      let g = 0; for (let i = 0; i < n; i++) g += dys[i * wide + o] * xs[i * K + k];
+      wNew[o * K + k] = w0[o * K + k] - lr * g;
+    }
+    const gotW = be.readSync(wt), gotDx = be.readSync(dx);
+    for (let e = 0; e < wide * K; e++) worst = Math.max(worst, Math.abs(gotW[e] - wNew[e]));
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) {
+      let s = 0; for (let o = 0; o < wide; o++) s += dys[i * wide + o] * wNew[o * K + k];
+      worst = Math.max(worst, Math.abs(gotDx[i * K + k] - s));
+    }
   }
   // Neuron outcomes (Philox draws, float32 screen, float64 physics) against core's reference.
   const rows = 50, cols = 45, zArr = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 1.3) * 1.5);
