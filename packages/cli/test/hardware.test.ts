@@ -141,6 +141,23 @@ describe("nq on quantum hardware and simulated noise", () => {
     expect(c.total.charge.amount).toBeCloseTo(executions * (250e-6 + 2 * 49.77777777777777e-9 + 1244.4444444444443e-9), 9);
   });
 
+  it("cost --provider ionq estimates on the provider's own model device (aria) in two-qubit gate-shots", () => {
+    const cost = (extra: string[]) => {
+      const r = nq(["cost", "--provider", "ionq", "--width", "16", "--images", "100", "--shots", "5", "--json", ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { target: string; provider: string; total: { jobs: number; circuits: number; shots: number; charge: { amount: number; unit: string } } };
+    };
+    const m1 = cost([]);
+    expect(m1.target).toBe("aria");
+    expect(m1.total.charge.unit).toBe("two-qubit gate-shots");
+    // Model 1 neurons are single-qubit rotations: no ms gate is billed.
+    expect(m1.total.charge.amount).toBe(0);
+    const m2 = cost(["--g", "1"]);
+    expect(m2.total.charge.amount).toBeGreaterThan(0);
+    expect(cost(["--g", "1", "--images", "200"]).total.charge.amount).toBe(2 * m2.total.charge.amount);
+    expect(cost(["--target", "eagle"]).target).toBe("eagle");
+  });
+
   it("noise-study evaluates a finished sweep's networks noise-free and under a target's noise, as data and a plot", () => {
     const sweep = join(dir, "sweep");
     const r = nq(["sweep", "--a", "0,0.5", "--activation", "htanh", "--dataset", "synthetic", "--train-size", "200", "--test-size", "100", "--width", "8", "--depth", "3", "--epochs", "2", "--lr", "0.05", "--shots", "3", "--jobs", "1", "--out", sweep]);

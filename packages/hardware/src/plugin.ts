@@ -9,7 +9,7 @@ import { IbmRuntimeProvider, ibmRuntimeCapabilities } from "./providers/ibm-runt
 import { IBM_COST_MODEL } from "./providers/ibm-cost.js";
 import { LOCAL_CAPABILITIES, LOCAL_COST_MODEL, LocalProvider } from "./providers/local-provider.js";
 import { DEFAULT_GATE_SET, type Target } from "./target.js";
-import { BUILTIN_TARGETS, resolveTarget } from "./targets.js";
+import { BUILTIN_TARGETS, resolveTarget, type BuiltinTargetName } from "./targets.js";
 import { IONQ_COST_MODEL, IONQ_DEVICES, IONQ_SIMULATOR_MAX_QUBITS, ionqCapabilities, IonqProvider } from "./providers/ionq-provider.js";
 import { TRAPPED_ION_GATE_SET } from "./compile.js";
 
@@ -69,6 +69,8 @@ export interface ProviderTargets {
   readonly gateSet: string;
   /** Targets known without asking the service (built-in names, or example devices), each described. */
   readonly known: readonly { readonly name: string; readonly description: string }[];
+  /** A built-in target that models the provider's devices, for estimates made offline (`nq cost`). */
+  readonly offline?: BuiltinTargetName;
 }
 
 /**
@@ -121,6 +123,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
       source: "device",
       gateSet: DEFAULT_GATE_SET,
       known: [{ name: "ibm_*", description: "any IBM backend the instance may use: Heron (rz, sx, x, cz) or Eagle (rz, sx, x, ecr)" }],
+      offline: "eagle",
     },
     capabilities: ibmRuntimeCapabilities(),
     costModel: IBM_COST_MODEL,
@@ -141,6 +144,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderPlugin>> = {
         { name: "qpu.aria-1", description: "trapped ions, all-to-all, from its latest characterization" },
         { name: "qpu.forte-1", description: "trapped ions, all-to-all, from its latest characterization" },
       ],
+      offline: "aria",
     },
     capabilities: ionqCapabilities("qpu.forte-1"),
     costModel: IONQ_COST_MODEL,
