@@ -2,10 +2,10 @@
 // written is lost, nothing hangs, and every refusal is one line with exit 2.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSilentServer } from "../../hardware/test/providers/silent-server.js";
 import { bin, nq, nqAsync, oneLine, tiny } from "./helpers.js";
 
 const temp = () => mkdtempSync(join(tmpdir(), "nq-hostile-"));
@@ -228,25 +228,10 @@ describe("one line, not a stack trace", () => {
 });
 
 describe("hangs and blow-ups", () => {
-  let silent: Server;
-  let silentUrl = "";
-  const sockets: Socket[] = [];
-  beforeAll(async () => {
-    silent = createServer((s) => {
-      sockets.push(s);
-      s.on("data", () => {}); // accept, read, never answer
-    });
-    await new Promise<void>((ok) => silent.listen(0, "127.0.0.1", ok));
-    const a = silent.address();
-    silentUrl = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
-  });
-  afterAll(() => {
-    for (const s of sockets) s.destroy();
-    silent.close();
-  });
+  const silent = useSilentServer();
 
   it("nq eval --provider ibm-runtime with an IAM server that never answers gives up after NQ_NETWORK_TIMEOUT_SECONDS, in one line", async () => {
-    const env = { ...process.env, IBM_CLOUD_API_KEY: "k-test-1", IBM_QUANTUM_CRN: "crn:v1:test::", IBM_IAM_URL: silentUrl, IBM_QUANTUM_URL: `${silentUrl}/api/v1`, NQ_NETWORK_TIMEOUT_SECONDS: "0.5" };
+    const env = { ...process.env, IBM_CLOUD_API_KEY: "k-test-1", IBM_QUANTUM_CRN: "crn:v1:test::", IBM_IAM_URL: silent.url, IBM_QUANTUM_URL: `${silent.url}/api/v1`, NQ_NETWORK_TIMEOUT_SECONDS: "0.5" };
     const t0 = Date.now();
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const p = spawn(process.execPath, [bin, "eval", "--weights", join(run, "weights.json"), "--backend", "hardware", "--provider", "ibm-runtime", "--device", "test_heron6", "--test-size", "10", "--shots", "1", "--out", temp()], { env });
@@ -254,7 +239,7 @@ describe("hangs and blow-ups", () => {
       p.stderr.on("data", (d) => (stderr += d));
       p.on("close", (code) => resolve({ code, stderr }));
     });
-    expect(r.stderr).toMatch(new RegExp(`(^|\\n)nq: IBM Cloud IAM at ${silentUrl}/identity/token did not answer within 0\\.5 s; check the network and the address, or allow longer waits with NQ_NETWORK_TIMEOUT_SECONDS \\(or IBM_IAM_URL\\)\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`(^|\\n)nq: IBM Cloud IAM at ${silent.url}/identity/token did not answer within 0\\.5 s; check the network and the address, or allow longer waits with NQ_NETWORK_TIMEOUT_SECONDS \\(or IBM_IAM_URL\\)\\n$`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(2);
     expect(Date.now() - t0).toBeLessThan(20_000);

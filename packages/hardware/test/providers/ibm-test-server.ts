@@ -33,6 +33,7 @@ import type { AddressInfo } from "node:net";
 import QuantumCircuit from "quantum-circuit";
 import { RandomStream } from "@natural-quantization/core";
 import { parseIsaQasm3, type IsaProgram } from "./isa-qasm3.js";
+import { FailureQueue, receive, type InjectedFailure as HttpInjectedFailure, type RecordedRequest as HttpRecordedRequest } from "./recorded-http.js";
 
 export interface TestBackend {
   readonly configuration: { backend_name: string; n_qubits: number; basis_gates: string[]; coupling_map: number[][] };
@@ -66,25 +67,9 @@ export interface IbmTestServerOptions {
 
 export type Route = "iam" | "create" | "status" | "results" | "configuration" | "properties" | "list" | "metrics" | "session-create" | "session-update";
 
-export interface InjectedFailure {
-  readonly route: Route;
-  readonly status: number;
-  readonly retryAfter?: string;
-  readonly body?: unknown;
-  /** How many consecutive requests fail (default 1). */
-  readonly times?: number;
-}
+export type InjectedFailure = HttpInjectedFailure<Route>;
 
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly route: Route | "cancel" | "other";
-  readonly query: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-  /** What the server answered. */
-  status: number;
-}
+export type RecordedRequest = HttpRecordedRequest<Route | "cancel" | "other">;
 
 interface ServerJob {
   readonly id: string;
@@ -113,7 +98,7 @@ export class IbmTestServer {
   expiredTokenUses = 0;
   /** Epoch milliseconds at which the last issued token stops being accepted. */
   lastTokenExpiresAt = 0;
-  private readonly failures: { failure: InjectedFailure; left: number }[] = [];
+  private readonly failures = new FailureQueue<RecordedRequest["route"]>();
   private readonly jobFailures: { reason: string; code: number }[] = [];
   private readonly tokens = new Map<string, number>();
   /** Every job created, in order (what a user would be billed for). */
@@ -157,7 +142,7 @@ export class IbmTestServer {
   }
 
   failNext(failure: InjectedFailure): void {
-    this.failures.push({ failure, left: failure.times ?? 1 });
+    this.failures.push(failure);
   }
 
   /**
@@ -178,25 +163,8 @@ export class IbmTestServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
-    const url = new URL(req.url ?? "/", this.origin);
-    const method = req.method ?? "GET";
-    const route = routeOf(method, url.pathname);
-    const record: RecordedRequest = { method, path: url.pathname, route, query: url.search, headers: { ...req.headers }, body, status: 0 };
-    this.requests.push(record);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      record.status = status;
-      res.writeHead(status, { "Content-Type": "application/json", ...headers });
-      res.end(payload === undefined ? "" : JSON.stringify(payload));
-    };
-    const injected = this.failures.find((f) => f.failure.route === route && f.left > 0);
-    if (injected) {
-      injected.left--;
-      const { status, retryAfter, body: failBody } = injected.failure;
-      return send(status, failBody ?? apiError(status, `injected failure ${status}`), retryAfter ? { "Retry-After": retryAfter } : {});
-    }
+    const { url, route, body, send } = await receive(req, res, this.origin, routeOf, this.requests);
+    if (this.failures.answer(route, send, apiError)) return;
     if (this.options.maxBodyBytes !== undefined && Buffer.byteLength(body) > this.options.maxBodyBytes) {
       return send(413, apiError(413, `request body of ${Buffer.byteLength(body)} bytes is larger than ${this.options.maxBodyBytes}`));
     }
@@ -240,7 +208,7 @@ export class IbmTestServer {
         if (route === "configuration") return send(200, backend.configuration);
         if (route === "properties") return send(200, backend.properties);
       }
-      return send(404, apiError(404, `no route ${method} ${url.pathname}`));
+      return send(404, apiError(404, `no route ${req.method} ${url.pathname}`));
     } catch (e) {
       return send(500, apiError(500, `test server error: ${(e as Error).message}`));
     }

@@ -29,6 +29,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { simulateIonqCircuit, type TestIonqGate } from "./ionq-statevector.js";
+import { FailureQueue, receive, type InjectedFailure, type RecordedRequest } from "./recorded-http.js";
 
 export interface TestIonqBackend {
   readonly backend: string;
@@ -73,23 +74,9 @@ export interface IonqTestServerOptions {
 
 export type IonqRoute = "backend" | "characterization" | "characterizations" | "create" | "status" | "list" | "probabilities" | "cancel" | "other";
 
-export interface IonqInjectedFailure {
-  readonly route: IonqRoute;
-  readonly status: number;
-  readonly retryAfter?: string;
-  readonly body?: unknown;
-  readonly times?: number;
-}
+export type IonqInjectedFailure = InjectedFailure<IonqRoute>;
 
-export interface IonqRecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly route: IonqRoute;
-  readonly query: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
-  status: number;
-}
+export type IonqRecordedRequest = RecordedRequest<IonqRoute>;
 
 interface Child {
   readonly id: string;
@@ -120,7 +107,7 @@ export class IonqTestServer {
   readonly requests: IonqRecordedRequest[] = [];
   /** Every job created, in order (what a user would be billed for). */
   readonly jobs = new Map<string, IonqServerJob>();
-  private readonly failures: { failure: IonqInjectedFailure; left: number }[] = [];
+  private readonly failures = new FailureQueue<IonqRoute>();
   private readonly lostAnswers: ("cut" | "502")[] = [];
   private readonly jobFailures: { code: string; message: string }[] = [];
   private readonly delays = new Map<IonqRoute, number>();
@@ -153,7 +140,7 @@ export class IonqTestServer {
   }
 
   failNext(failure: IonqInjectedFailure): void {
-    this.failures.push({ failure, left: failure.times ?? 1 });
+    this.failures.push(failure);
   }
 
   /** The next submission is accepted (the job exists and runs) but its answer is lost. */
@@ -177,28 +164,10 @@ export class IonqTestServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
-    const url = new URL(req.url ?? "/", this.origin);
-    const method = req.method ?? "GET";
-    const route = routeOf(method, url.pathname);
-    const record: IonqRecordedRequest = { method, path: url.pathname, route, query: url.search, headers: { ...req.headers }, body, status: 0 };
-    this.requests.push(record);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      record.status = status;
-      if (res.destroyed) return;
-      res.writeHead(status, { "Content-Type": "application/json", ...headers });
-      res.end(payload === undefined ? "" : JSON.stringify(payload));
-    };
+    const { url, route, body, send } = await receive(req, res, this.origin, routeOf, this.requests);
     const wait = this.delays.get(route) ?? 0;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const injected = this.failures.find((f) => f.failure.route === route && f.left > 0);
-    if (injected) {
-      injected.left--;
-      const { status, retryAfter, body: failBody } = injected.failure;
-      return send(status, failBody ?? apiError(status, `injected failure ${status}`), retryAfter ? { "Retry-After": retryAfter } : {});
-    }
+    if (this.failures.answer(route, send, apiError)) return;
     const limit = this.options.maxBodyBytes ?? 10 * 1000 * 1000;
     if (Buffer.byteLength(body) > limit) return send(413, apiError(413, "Request Entity Too Large. The request body may not exceed the limit"));
     if (!url.pathname.startsWith(`${BASE}/`)) return send(404, apiError(404, "Resource not found."));
@@ -239,7 +208,7 @@ export class IonqTestServer {
           return send(200, { id: job.id, status: "canceled" });
         }
       }
-      return send(404, apiError(404, `no route ${method} ${url.pathname}`));
+      return send(404, apiError(404, `no route ${req.method} ${url.pathname}`));
     } catch (e) {
       return send(500, apiError(500, `test server error: ${(e as Error).message}`));
     }
