@@ -420,3 +420,4 @@ export function shotQubitConformance(name: string, makeMachine: () => Machine, o
     }));
   });
 }
+export { threadConformance, type ThreadConformanceOptions } from "./conformance-threads.js";
