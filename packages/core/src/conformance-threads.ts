@@ -85,8 +85,13 @@ async function trainAndEvaluate(be: Backend, network: NetworkSpec, dataset: Data
   }
 }
 
-const sameBits = (a: Float32Array, b: Float32Array): boolean =>
-  a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((x, i) => x === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
+/** Whether two float32 arrays hold the same bits (so -0 differs from 0, and NaNs compare). */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return x.every((v, i) => v === y[i]);
+}
 
 /**
  * The thread tier, for a simulator with a thread pool: Model 1 (with bias) and Model 2, trained for

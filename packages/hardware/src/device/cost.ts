@@ -1,14 +1,12 @@
-import { hiddenLayers, neuronLayerParams, shotBatchImages, type NetworkSpec } from "@natural-quantization/core";
-import { planLayer, unitsPerBlock } from "../layer-circuits.js";
+import { HALF_PI, hiddenLayers, neuronLayerParams, shotBatchImages, type NetworkSpec } from "@natural-quantization/core";
+import { layerCircuits, layerTemplate, planLayer, unitsPerBlock, type LayerLayout } from "../layer-circuits.js";
 import type { CircuitJob, CostModel, ProviderCapabilities } from "../provider.js";
 import { compileForTarget } from "../compile.js";
-import { layerCircuits, layerTemplate, type LayerLayout } from "../layer-circuits.js";
+import { estimateCost, layerJobOf, unitsPerCall, type CostEstimate } from "../job-packing.js";
+import type { Target } from "../target.js";
 
 /** An angle with no special value (not 0, not a multiple of pi/2), so no gate of a block is simplified away. */
 const GENERIC_ANGLE = 0.7;
-import { estimateCost, layerJobOf, unitsPerCall, type CostEstimate } from "../job-packing.js";
-import type { Target } from "../target.js";
-import { HALF_PI } from "@natural-quantization/core";
 
 export interface EvaluationCostInput {
   readonly network: NetworkSpec;

@@ -114,8 +114,6 @@ export class IbmRestClient {
   }
 }
 
-
-
 function requestBytes(body: unknown): number {
   return Buffer.byteLength(JSON.stringify(body));
 }

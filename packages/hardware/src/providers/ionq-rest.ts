@@ -159,8 +159,6 @@ export class IonqRestClient {
   }
 }
 
-
-
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim().slice(0, 300);
 }
