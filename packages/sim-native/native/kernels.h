@@ -27,6 +27,7 @@ enum KernelId {
   K_PROB64,
   K_PROB32,
   K_GEMM_NT,
+  K_GRADIENT_STEP,
   K_COUNT
 };
 

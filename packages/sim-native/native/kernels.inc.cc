@@ -877,6 +877,27 @@ static int64_t resetQubits(const double* g, char*, int64_t r0, int64_t r1) {
   return 0;
 }
 
+/**
+ * A weight gradient and the update it feeds, row by row: for the rows [r0, r1) of the gradient's
+ * storage, the gradient kernel (gemmSparse or gemmSign) writes them, then sgd updates the same rows
+ * of the weight and its velocity while they are in this thread's cache. The same arithmetic as the
+ * two kernels one after the other, so the same bits.
+ * args: kernel (K_GEMM_SPARSE or K_GEMM_SIGN), its arguments in 12 slots (gemmSparse's 10 and two unused), w, v, lr, mu.
+ */
+static int64_t gradientStep(const double* g, char* scratch, int64_t r0, int64_t r1) {
+  const double* ga = g + 1;
+  {
+    float* w = P<float>(g[13]);
+    const int64_t cs = I(ga[9]);
+    for (int64_t e = r0 * cs; e < r1 * cs; e += 16) __builtin_prefetch(w + e, 1, 3);
+  }
+  const int64_t r = I(g[0]) == K_GEMM_SIGN ? gemmSign(ga, scratch, r0, r1) : gemmSparse(ga, scratch, r0, r1);
+  const int64_t cs = I(ga[9]);
+  const double step[5] = {g[13], ga[8], g[14], g[15], g[16]};
+  sgd(step, scratch, r0 * cs, r1 * cs);
+  return r;
+}
+
 // Test hooks.
 
 /** args: out, cols, row, layer, pass, seed: the draws of one row (out has room for cols rounded up to 4 V). */
@@ -910,7 +931,7 @@ const KernelTable* NQ_CAT(kernels_, NQ_ISA)() {
       NQ_LANES,
       {NQ_ISA::gemmSparse, NQ_ISA::gemmSign, NQ_ISA::signMasksT, NQ_ISA::transpose, NQ_ISA::colSums, NQ_ISA::straightThrough,
        NQ_ISA::sgd, NQ_ISA::neuronLayer, NQ_ISA::storeBasisStates, NQ_ISA::resetQubits, NQ_ISA::philoxWords, NQ_ISA::prob64Hook,
-       NQ_ISA::prob32Hook, NQ_ISA::gemmNT},
+       NQ_ISA::prob32Hook, NQ_ISA::gemmNT, NQ_ISA::gradientStep},
   };
   return &table;
 }

@@ -48,7 +48,7 @@ const units = [
   ...(x86
     ? [
         ["kernels_avx2.cc", ["-mavx2", "-mfma", "-mpopcnt", "-mbmi", "-mbmi2"]],
-        ["kernels_avx512.cc", ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mfma", "-mpopcnt", "-mbmi", "-mbmi2", "-mprefer-vector-width=512"]],
+        ["kernels_avx512.cc", ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mfma", "-mpopcnt", "-mbmi", "-mbmi2", "-mprfchw", "-mprefer-vector-width=512"]],
       ]
     : []),
 ];

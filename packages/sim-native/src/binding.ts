@@ -41,6 +41,7 @@ export const Kernel = {
   prob64: 11,
   prob32: 12,
   gemmNT: 13,
+  gradientStep: 14,
 } as const;
 export type KernelName = keyof typeof Kernel;
 

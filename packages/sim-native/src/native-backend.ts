@@ -68,6 +68,23 @@ interface Derived extends View {
   version: number;
 }
 
+/** The update that a deferred gradient is fused with (sgdStep's operands). */
+interface PendingStep {
+  readonly w: NativeTensor;
+  readonly v: NativeTensor;
+  readonly lr: number;
+  readonly momentum: number;
+}
+
+/** A weight gradient that linearBackward deferred to sgdStep (see deferGradient). */
+interface PendingGradient {
+  readonly dW: NativeTensor;
+  /** The tensors it reads: using one of them first computes the gradient. */
+  readonly inputs: readonly NativeTensor[];
+  /** Computes the gradient alone (null), or row by row together with the update. */
+  readonly compute: (step: PendingStep | null) => void;
+}
+
 /** Floats every row is padded to: one AVX-512 vector, so a row is whole vectors on every instruction set. */
 const PAD = 16;
 
@@ -174,6 +191,8 @@ export class NativeBackend implements Backend {
   private readonly args = new Float64Array(32);
   private scratchSize = 0;
   private temps: Block[] = [];
+  /** Weight gradients not computed yet (at most one per layer, between backward and update). */
+  private pending: PendingGradient[] = [];
   private disposed = false;
   private allocated = 0;
   /** Rows of sign-input products computed so far, and how many of them were updated from their input's flips. */
@@ -262,6 +281,7 @@ export class NativeBackend implements Backend {
       throw new CapabilityError("sim-native was asked to release a tensor made by another backend");
     }
     if (t.released) return;
+    if (t instanceof NativeTensor && this.pending.length > 0) this.settle(t);
     t.released = true;
     this.registry.unregister(t);
     for (const b of t.blocks) this.freeBlock(b);
@@ -278,6 +298,7 @@ export class NativeBackend implements Backend {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.pending = [];
     this.lib.closePool(this.pool);
     for (const b of this.temps) if (b) this.freeBlock(b);
     this.temps = [];
@@ -334,27 +355,7 @@ export class NativeBackend implements Backend {
     this.rowMajor(G);
     this.rowMajor(X);
     this.ensureScratch(ROW_BLOCK * (Math.max(n, out) * 8 + 64) + 256);
-    if (X.signsVersion === X.version) {
-      // x holds the +1/-1 outcomes of a neuron layer: dW^T[k, :] = sum_i x[i, k] dY[i, :] needs
-      // only additions (gemmSign over the columns of x); the weight follows this layout in sgdStep.
-      this.setLayout(DW, true, false);
-      const words = (n + 31) >> 5;
-      const masks = this.temp(0, K * words * 4);
-      const colsum = this.temp(1, pad(out) * 4);
-      this.run("signMasksT", [X.at, X.stride, n, K, masks.at], K, 16, n * K * 4);
-      this.run("colSums", [G.at, G.stride, n, colsum.at], pad(out) / PAD, 1, n * out);
-      this.run("gemmSign", [masks.at, 0, n, G.at, G.stride, pad(out), colsum.at, 0, DW.at, DW.stride, 0, 0], K, ROW_GRANULE, (n * K * out) / 2);
-    } else if (DX) {
-      // dW[o, :] = sum_i dY[i, o] x[i, :]: rows of x weighted by a column of dY (straight-through
-      // gradients are mostly zeros).
-      this.setLayout(DW, false, false);
-      this.run("gemmSparse", [G.at, 1, G.stride, n, X.at, X.stride, pad(K), 0, DW.at, DW.stride], out, ROW_GRANULE, n * K * out);
-    } else {
-      // No input gradient: the first layer. dW^T[k, :] = sum_i x[i, k] dY[i, :] skips the zero
-      // inputs (MNIST pixels are ~80% zeros); the weight follows this layout in sgdStep.
-      this.setLayout(DW, true, false);
-      this.run("gemmSparse", [X.at, 1, X.stride, n, G.at, G.stride, pad(out), 0, DW.at, DW.stride], K, ROW_GRANULE, n * K * out);
-    }
+    this.deferGradient(G, X, DW, n, DX !== null);
     DW.version++;
     if (DB) {
       this.rowMajor(DB);
@@ -363,6 +364,7 @@ export class NativeBackend implements Backend {
     }
     if (DX) {
       // dX[i, :] = sum_o dY[i, o] W[o, :].
+      this.settle(DX); // dX overwriting dY or x: the deferred gradient reads them first
       this.rowMajor(DX);
       if (W.transposed && out >= NT_MIN_OUT) {
         // W is stored as W^T (its gradient's layout): dot products of rows of dY and of W^T, no
@@ -471,15 +473,84 @@ export class NativeBackend implements Backend {
   }
 
   sgdStep(w: Tensor, grad: Tensor, velocity: Tensor, lr: number, momentum: number): void {
+    // A gradient that linearBackward deferred is computed here, together with the update.
+    const index = this.pending.findIndex((p) => p.dW === grad);
+    const pending = index >= 0 ? this.pending.splice(index, 1)[0] : null;
     const W = this.own(w), G = this.own(grad), V = this.own(velocity);
     if (W.rows !== G.rows || W.cols !== G.cols || W.rows !== V.rows || W.cols !== V.cols) throw new RangeError("sgdStep: shapes do not match");
     // Elementwise over the storage: weight and velocity take the gradient's layout (once).
     this.setLayout(W, G.transposed, true);
     this.setLayout(V, G.transposed, true);
-    const count = W.storage.bytes >> 2;
-    this.run("sgd", [W.at, G.at, V.at, lr, momentum], count, PAD, count * 2);
+    if (pending && W.stride === G.stride && !pending.inputs.includes(W) && !pending.inputs.includes(V)) pending.compute({ w: W, v: V, lr, momentum });
+    else {
+      pending?.compute(null);
+      const count = W.storage.bytes >> 2;
+      this.run("sgd", [W.at, G.at, V.at, lr, momentum], count, PAD, count * 2);
+    }
     W.version++;
     V.version++;
+  }
+
+  /**
+   * dW for linearBackward, deferred: sgdStep computes it row by row together with the update
+   * (gradientStep), while the rows are in the computing thread's cache. Any other use of dW, dY or
+   * x first computes it on its own (own()), so nothing can observe the difference.
+   */
+  private deferGradient(G: NativeTensor, X: NativeTensor, DW: NativeTensor, n: number, hasDX: boolean): void {
+    const out = DW.rows, K = DW.cols;
+    let kernel: "gemmSign" | "gemmSparse";
+    let total: number;
+    let prepare: () => number[];
+    if (X.signsVersion === X.version) {
+      // x holds the +1/-1 outcomes of a neuron layer: dW^T[k, :] = sum_i x[i, k] dY[i, :] needs
+      // only additions (gemmSign over the columns of x); the weight follows this layout in sgdStep.
+      this.setLayout(DW, true, false);
+      kernel = "gemmSign";
+      total = K;
+      prepare = () => {
+        const words = (n + 31) >> 5;
+        const masks = this.temp(0, K * words * 4);
+        const colsum = this.temp(1, pad(out) * 4);
+        this.run("signMasksT", [X.at, X.stride, n, K, masks.at], K, 16, n * K * 4);
+        this.run("colSums", [G.at, G.stride, n, colsum.at], pad(out) / PAD, 1, n * out);
+        return [masks.at, 0, n, G.at, G.stride, pad(out), colsum.at, 0, DW.at, DW.stride, 0, 0];
+      };
+    } else if (hasDX) {
+      // dW[o, :] = sum_i dY[i, o] x[i, :]: rows of x weighted by a column of dY (straight-through
+      // gradients are mostly zeros).
+      this.setLayout(DW, false, false);
+      kernel = "gemmSparse";
+      total = out;
+      prepare = () => [G.at, 1, G.stride, n, X.at, X.stride, pad(K), 0, DW.at, DW.stride, 0, 0];
+    } else {
+      // No input gradient: the first layer. dW^T[k, :] = sum_i x[i, k] dY[i, :] skips the zero
+      // inputs (MNIST pixels are ~80% zeros); the weight follows this layout in sgdStep.
+      this.setLayout(DW, true, false);
+      kernel = "gemmSparse";
+      total = K;
+      prepare = () => [X.at, 1, X.stride, n, G.at, G.stride, pad(out), 0, DW.at, DW.stride, 0, 0];
+    }
+    const work = kernel === "gemmSign" ? (n * K * out) / 2 : n * K * out;
+    const scratch = ROW_BLOCK * (Math.max(n, out) * 8 + 64) + 256;
+    const compute = (step: PendingStep | null): void => {
+      this.ensureScratch(scratch);
+      const args = prepare();
+      if (step) this.run("gradientStep", [Kernel[kernel], ...args, step.w.at, step.v.at, step.lr, step.momentum], total, ROW_GRANULE, work);
+      else this.run(kernel, args, total, ROW_GRANULE, work);
+      DW.version++;
+    };
+    this.pending.push({ dW: DW, inputs: [G, X], compute });
+  }
+
+  /** Computes the deferred gradients that write or read `t` (before t is used). */
+  private settle(t: NativeTensor): void {
+    for (let i = 0; i < this.pending.length; ) {
+      const p = this.pending[i];
+      if (p.dW === t || p.inputs.includes(t)) {
+        this.pending.splice(i, 1);
+        p.compute(null);
+      } else i++;
+    }
   }
 
   // ----------------------------------------------------------------------------------------
@@ -614,6 +685,7 @@ export class NativeBackend implements Backend {
     }
     if (t.released) throw new CapabilityError("sim-native was given a tensor after release()");
     this.live();
+    if (this.pending.length > 0) this.settle(t);
     return t;
   }
 
