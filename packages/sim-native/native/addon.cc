@@ -83,17 +83,17 @@ const int64_t MAX_CHUNKS = 1024;
 /**
  * The threads of a backend: the calling (main) thread plus `threads - 1` workers. A job's range
  * is cut into chunks that depend only on the job (never on the thread count). Each thread first
- * runs its own share of the chunks (thread t of T: chunks [t count / T, (t + 1) count / T)), then
- * takes what is left of the others' shares from their ends. So a thread computes the same rows in
- * every job of the same shape: a weight's rows are updated by the thread that updated them the
- * step before, and stay in that core's caches (between cores of different dies a cache line takes
- * a quarter of a microsecond to move).
- * A chunk is claimed by raising its flag from an older job's number to this job's (a thread that
- * wakes late sees a newer number and leaves); `job_` packs the job's number and chunk count.
+ * runs its own share of the chunks (thread t of T: chunks [t count / T, (t + 1) count / T)) from
+ * the front, then takes what is left of the others' shares from their backs. So a thread computes
+ * the same rows in every job of the same shape: a weight's rows are updated by the thread that
+ * updated them the step before, and stay in that core's caches.
+ * Between cores of different dies a cache line takes a quarter of a microsecond to move, so a
+ * thread touches no shared line per chunk: its share is one word (job number, front, back) that
+ * only thieves also touch, and it reports its chunks done and their results once per job.
  */
 class Pool {
  public:
-  explicit Pool(int threads) : threads_(threads), scratch_(threads) {
+  explicit Pool(int threads) : threads_(threads), scratch_(threads), shares_(threads) {
     for (int t = 1; t < threads; t++) workers_.emplace_back([this, t] { workerMain(t); });
   }
 
@@ -141,8 +141,12 @@ class Pool {
     const int64_t count = (total + chunk_ - 1) / chunk_;
     result_.store(0, std::memory_order_relaxed);
     pending_.store(count, std::memory_order_relaxed);
-    const uint64_t job = ++jobs_;
-    job_.store((job << 16) | uint64_t(count), std::memory_order_release);
+    const uint64_t job = ++jobs_ & 0xffffffffu;
+    for (int t = 0; t < threads_; t++) {
+      const uint64_t lo = t * count / threads_, hi = (t + 1) * count / threads_;
+      shares_[t].range.store((job << 32) | (lo << 16) | hi, std::memory_order_relaxed);
+    }
+    job_.store(job, std::memory_order_release);
     const uint32_t s = seq_.load(std::memory_order_relaxed) + 1;
     seq_.store(s, std::memory_order_release);
     seq_.notify_all();
@@ -161,34 +165,32 @@ class Pool {
 
  private:
   void runChunks(int self) {
-    const uint64_t packed = job_.load(std::memory_order_acquire);
-    const uint64_t job = packed >> 16;
-    const int64_t count = int64_t(packed & 0xffff);
-    const int64_t T = threads_;
-    // Own share first, in order; then the others' shares from their ends.
-    for (int64_t i = self * count / T, end = (self + 1) * count / T; i < end; i++)
-      if (!tryChunk(job, i, self)) return;
-    for (int64_t o = 1; o < T; o++) {
-      const int64_t u = (self + o) % T;
-      for (int64_t i = (u + 1) * count / T - 1, begin = u * count / T; i >= begin; i--)
-        if (!tryChunk(job, i, self)) return;
+    const uint64_t job = job_.load(std::memory_order_acquire);
+    int64_t done = 0, sum = 0;
+    for (int64_t i; (i = claim(self, job, true)) >= 0; done++) sum += runChunk(i, self);
+    for (int o = 1; o < threads_; o++)
+      for (int64_t i; (i = claim((self + o) % threads_, job, false)) >= 0; done++) sum += runChunk(i, self);
+    if (done == 0) return;
+    if (sum != 0) result_.fetch_add(sum, std::memory_order_relaxed);
+    if (pending_.fetch_sub(done, std::memory_order_acq_rel) == done) pending_.notify_all();
+  }
+
+  /** A chunk of thread t's share (its front, or its back for a thief), or -1: none left, or another job. */
+  int64_t claim(int t, uint64_t job, bool front) {
+    std::atomic<uint64_t>& range = shares_[t].range;
+    uint64_t v = range.load(std::memory_order_acquire);
+    for (;;) {
+      if ((v >> 32) != job) return -1;
+      const int64_t lo = int64_t((v >> 16) & 0xffff), hi = int64_t(v & 0xffff);
+      if (lo >= hi) return -1;
+      if (range.compare_exchange_weak(v, front ? v + (1 << 16) : v - 1, std::memory_order_acq_rel)) return front ? lo : hi - 1;
     }
   }
 
-  /** Runs chunk i of the job unless another thread took it; false when a newer job has begun. */
-  bool tryChunk(uint64_t job, int64_t i, int self) {
-    uint64_t v = taken_[i].job.load(std::memory_order_acquire);
-    for (;;) {
-      if (v > job) return false;
-      if (v == job) return true;
-      if (taken_[i].job.compare_exchange_weak(v, job, std::memory_order_acq_rel)) break;
-    }
+  int64_t runChunk(int64_t i, int self) {
     const int64_t r0 = i * chunk_;
     const int64_t r1 = r0 + chunk_ < total_ ? r0 + chunk_ : total_;
-    const int64_t r = fn_(args_, scratch_[self], r0, r1);
-    if (r != 0) result_.fetch_add(r, std::memory_order_relaxed);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_all();
-    return true;
+    return fn_(args_, scratch_[self], r0, r1);
   }
 
   /** While polling: true if the cores are contended (see PREEMPTED_NS); checks the clock every 256 polls. */
@@ -230,11 +232,11 @@ class Pool {
   alignas(64) Kernel fn_ = nullptr;
   int64_t total_ = 0, chunk_ = 1;
   double args_[MAX_ARGS];
-  /** Per chunk: the number of the last job that claimed it (one cache line each). */
-  struct alignas(64) Flag {
-    std::atomic<uint64_t> job{0};
+  /** Per thread: its share of the job's chunks as job number (32 bits), front and back (16 each). */
+  struct alignas(64) Share {
+    std::atomic<uint64_t> range{0};
   };
-  Flag taken_[MAX_CHUNKS];
+  std::vector<Share> shares_;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ enum KernelId {
   K_PROB32,
   K_GEMM_NT,
   K_GRADIENT_STEP,
+  K_SUM_GROUPS,
   K_COUNT
 };
 

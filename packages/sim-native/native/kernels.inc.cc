@@ -155,11 +155,12 @@ struct RowPlan {
   /** Sign products: out = bias + s colsum + t acc (else out = acc). */
   bool sign;
   float s, t;
+  const float* colsum;
 };
 
 /** One tile (n vectors from float offset o) of every planned row: out = init + sum coef B[off], then the sign form. */
 template <int N>
-static inline void tileRows(const RowPlan* plans, int rows, const float* b, int o, const float* colsum, const float* bias) {
+static inline void tileRows(const RowPlan* plans, int rows, const float* b, int o, const float* bias) {
   for (int p = 0; p < rows; p++) {
     const RowPlan& r = plans[p];
     vf acc[N];
@@ -176,7 +177,7 @@ static inline void tileRows(const RowPlan* plans, int rows, const float* b, int 
       const vf sv = splat(r.s), tv = splat(r.t);
 #pragma GCC unroll 8
       for (int q = 0; q < N; q++) {
-        vf y = sv * ld(colsum + o + q * V) + tv * acc[q];
+        vf y = sv * ld(r.colsum + o + q * V) + tv * acc[q];
         if (bias) y = ld(bias + o + q * V) + y;
         acc[q] = y;
       }
@@ -187,19 +188,41 @@ static inline void tileRows(const RowPlan* plans, int rows, const float* b, int 
 }
 
 /** Every planned row over nv vectors, tile by tile (the slab of B of a tile serves all rows). */
-static inline void listProduct(const RowPlan* plans, int rows, const float* b, int nv, const float* colsum, const float* bias) {
+static inline void listProduct(const RowPlan* plans, int rows, const float* b, int nv, const float* bias) {
   int t = 0;
-  for (; t + TILE <= nv; t += TILE) tileRows<TILE>(plans, rows, b, t * V, colsum, bias);
-  for (; t < nv; t++) tileRows<1>(plans, rows, b, t * V, colsum, bias);
+  for (; t + TILE <= nv; t += TILE) tileRows<TILE>(plans, rows, b, t * V, bias);
+  for (; t < nv; t++) tileRows<1>(plans, rows, b, t * V, bias);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Products
 
 /**
+ * Groups of a product split over k (args from `at`: G, then the G + 1 bounds of k). Output row r of
+ * a split product is row r % n of the left operand summed over the k of group r / n; the groups'
+ * outputs are added afterwards (sumGroups). Each thread then reads only the rows of B of its own
+ * group: the rows of the weight that it updates itself (see the pool in addon.cc).
+ */
+struct Groups {
+  int count = 1;
+  int64_t n = 0;
+  int64_t bound[5] = {0, 0, 0, 0, 0};
+  Groups(const double* g, int64_t K, int64_t rows) : n(rows) {
+    const int G = (int)I(g[0]);
+    bound[1] = K;
+    if (G < 2) return;
+    count = G;
+    for (int q = 0; q <= G; q++) bound[q] = I(g[1 + q]);
+  }
+  int of(int64_t r) const { return count == 1 ? 0 : (int)(r / n); }
+  int64_t row(int64_t r) const { return count == 1 ? r : r % n; }
+};
+
+/**
  * C[r, :] = bias + sum_k A[r, k] B[k, :] for rows [r0, r1), skipping A[r, k] == 0 (MNIST pixels,
  * straight-through gradients). A[r, k] is at a[r ars + k acs], so A may be read transposed.
- * args: a, ars, acs, K, b, bs, width (floats, a multiple of 16), bias (0: none), c, cs.
+ * args: a, ars, acs, K, b, bs, width (floats, a multiple of 16), bias (0: none), c, cs, n, then
+ * the groups (G < 2: none; see Groups).
  * Scratch: ROW_BLOCK lists of K entries.
  */
 static int64_t gemmSparse(const double* g, char* scratch, int64_t r0, int64_t r1) {
@@ -212,16 +235,18 @@ static int64_t gemmSparse(const double* g, char* scratch, int64_t r0, int64_t r1
   const float* bias = P<float>(g[7]);
   float* c = P<float>(g[8]);
   const int64_t cs = I(g[9]);
+  const Groups groups(g + 11, K, I(g[10]));
   RowPlan plans[ROW_BLOCK];
   Entry* lists = reinterpret_cast<Entry*>(scratch);
   for (int64_t rb = r0; rb < r1; rb += ROW_BLOCK) {
     const int rows = (int)min64(ROW_BLOCK, r1 - rb);
     for (int p = 0; p < rows; p++) {
       const int64_t r = rb + p;
-      const float* row = a + r * ars;
+      const int q = groups.of(r);
+      const float* row = a + groups.row(r) * ars;
       Entry* list = lists + (int64_t)p * K;
       int count = 0;
-      for (int k = 0; k < K; k++) {
+      for (int k = (int)groups.bound[q], end = (int)groups.bound[q + 1]; k < end; k++) {
         const float x = row[k * acs];
         if (x != 0) {
           list[count].off = (int32_t)(k * bs);
@@ -231,7 +256,31 @@ static int64_t gemmSparse(const double* g, char* scratch, int64_t r0, int64_t r1
       }
       plans[p] = RowPlan{c + r * cs, bias, list, count, false, 0, 0};
     }
-    listProduct(plans, rows, b, nv, nullptr, nullptr);
+    listProduct(plans, rows, b, nv, nullptr);
+  }
+  return 0;
+}
+
+/**
+ * C[i, :] = bias + sum over the groups q (ascending) of P[q n + i, :], for rows [r0, r1) of C:
+ * the outputs of a product split over k (see Groups) added up.
+ * args: p, ps, n, G, width, bias (0: none), c, cs.
+ */
+static int64_t sumGroups(const double* g, char*, int64_t r0, int64_t r1) {
+  const float* p = P<float>(g[0]);
+  const int64_t ps = I(g[1]), n = I(g[2]);
+  const int G = (int)I(g[3]);
+  const int64_t width = I(g[4]);
+  const float* bias = P<float>(g[5]);
+  float* c = P<float>(g[6]);
+  const int64_t cs = I(g[7]);
+  for (int64_t i = r0; i < r1; i++) {
+    for (int64_t e = 0; e < width; e += V) {
+      vf acc = ld(p + i * ps + e);
+      for (int q = 1; q < G; q++) acc += ld(p + (q * n + i) * ps + e);
+      if (bias) acc = ld(bias + e) + acc;
+      st(c + i * cs + e, acc);
+    }
   }
   return 0;
 }
@@ -327,7 +376,10 @@ static inline int countFlips(const uint32_t* mask, const uint32_t* save, int wor
  * (words uint32 per row). Rows r < incRows whose input flipped in few entries since the mask saved
  * at `saved` are updated instead: C[r, :] += sum over the flipped k of 2 A_new[r, k] B[k, :].
  * With saved != 0 every row's mask is saved for the next call.
- * args: a, as, K, b, bs, width, colsum, bias, c, cs, saved, incRows. Returns the rows updated.
+ * A split product (see Groups; group bounds multiples of 32, incRows 0) sums each group's rows of
+ * B against its own column sums, at colsum + q width.
+ * args: a, as, K, b, bs, width, colsum, bias, c, cs, saved, incRows, n, then the groups.
+ * Returns the rows updated.
  * Scratch: ROW_BLOCK masks of words uint32, then ROW_BLOCK lists of K entries.
  */
 static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) {
@@ -337,12 +389,13 @@ static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) 
   const float* b = P<float>(g[3]);
   const int64_t bs = I(g[4]);
   const int nv = (int)(I(g[5]) / V);
-  const float* colsum = P<float>(g[6]);
+  const float* colsums = P<float>(g[6]);
   const float* bias = P<float>(g[7]);
   float* c = P<float>(g[8]);
   const int64_t cs = I(g[9]);
   uint32_t* saved = P<uint32_t>(g[10]);
   const int64_t incRows = I(g[11]);
+  const Groups groups(g + 13, K, I(g[12]));
   const int words = (K + 31) >> 5;
   uint32_t* masks = reinterpret_cast<uint32_t*>(scratch);
   Entry* lists = reinterpret_cast<Entry*>(scratch + (((int64_t)ROW_BLOCK * words * 4 + 63) & ~63));
@@ -351,19 +404,23 @@ static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) 
   for (int64_t rb = r0; rb < r1; rb += ROW_BLOCK) {
     const int rows = (int)min64(ROW_BLOCK, r1 - rb);
     for (int p = 0; p < rows; p++) {
-      const int64_t r = rb + p;
+      const int64_t r = rb + p, i = groups.row(r);
+      const int q = groups.of(r);
+      const int w0 = (int)(groups.bound[q] >> 5), w1 = (int)((groups.bound[q + 1] + 31) >> 5);
+      const int Kq = (int)(groups.bound[q + 1] - groups.bound[q]);
+      const float* colsum = colsums + (int64_t)q * nv * V;
       float* out = c + r * cs;
-      uint32_t* save = saved ? saved + r * words : nullptr;
+      uint32_t* save = saved ? saved + i * words : nullptr;
       const uint32_t* mask;
-      if (as == 0) mask = reinterpret_cast<const uint32_t*>(a) + r * words;
+      if (as == 0) mask = reinterpret_cast<const uint32_t*>(a) + i * words;
       else {
-        signMask(reinterpret_cast<const float*>(a) + r * as, K, masks + (int64_t)p * words);
+        signMask(reinterpret_cast<const float*>(a) + i * as, K, masks + (int64_t)p * words);
         mask = masks + (int64_t)p * words;
       }
       Entry* list = lists + (int64_t)p * K;
       int neg = 0;
-      for (int w = 0; w < words; w++) neg += __builtin_popcount(mask[w]);
-      const int fewer = neg < K - neg ? neg : K - neg;
+      for (int w = w0; w < w1; w++) neg += __builtin_popcount(mask[w]);
+      const int fewer = neg < Kq - neg ? neg : Kq - neg;
       int count = 0;
       // An update costs about 1.5x a summed row per entry (it also reads the row).
       if (r < incRows && 3 * countFlips(mask, save, words) < 2 * fewer) {
@@ -383,8 +440,8 @@ static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) 
         updated++;
         continue;
       }
-      const bool wantNeg = neg <= K - neg;
-      for (int w = 0; w < words; w++) {
+      const bool wantNeg = neg <= Kq - neg;
+      for (int w = w0; w < w1; w++) {
         const uint32_t now = mask[w];
         if (save) save[w] = now;
         uint32_t sel = wantNeg ? now : ~now;
@@ -397,9 +454,9 @@ static int64_t gemmSign(const double* g, char* scratch, int64_t r0, int64_t r1) 
           count++;
         }
       }
-      plans[p] = RowPlan{out, nullptr, list, count, true, wantNeg ? 1.0f : -1.0f, wantNeg ? -2.0f : 2.0f};
+      plans[p] = RowPlan{out, nullptr, list, count, true, wantNeg ? 1.0f : -1.0f, wantNeg ? -2.0f : 2.0f, colsum};
     }
-    listProduct(plans, rows, b, nv, colsum, bias);
+    listProduct(plans, rows, b, nv, bias);
   }
   return updated;
 }
@@ -462,17 +519,11 @@ static int64_t transpose(const double* g, char*, int64_t j0, int64_t j1) {
   return 0;
 }
 
-/** out[v] = sum_{k < K} B[k, v] (k ascending) for the 16-float blocks [v0, v1) of a row. args: b, bs, K, out. */
-static int64_t colSums(const double* g, char*, int64_t v0, int64_t v1) {
-  const float* b = P<float>(g[0]);
-  const int64_t bs = I(g[1]);
-  const int64_t K = I(g[2]);
-  float* out = P<float>(g[3]);
-  const int64_t e1 = v1 * 16;
-  int64_t e = v0 * 16;
+/** out[e] = sum_{k0 <= k < k1} B[k, e] (k ascending) for floats [e, e1) (multiples of 16). */
+static inline void columnSums(const float* b, int64_t bs, int64_t k0, int64_t k1, float* out, int64_t e, int64_t e1) {
   for (; e + 4 * V <= e1; e += 4 * V) {
     vf a0 = vf{}, a1 = vf{}, a2 = vf{}, a3 = vf{};
-    for (int64_t k = 0; k < K; k++) {
+    for (int64_t k = k0; k < k1; k++) {
       const float* p = b + k * bs + e;
       a0 += ld(p); a1 += ld(p + V); a2 += ld(p + 2 * V); a3 += ld(p + 3 * V);
     }
@@ -480,8 +531,29 @@ static int64_t colSums(const double* g, char*, int64_t v0, int64_t v1) {
   }
   for (; e < e1; e += V) {
     vf acc = vf{};
-    for (int64_t k = 0; k < K; k++) acc += ld(b + k * bs + e);
+    for (int64_t k = k0; k < k1; k++) acc += ld(b + k * bs + e);
     st(out + e, acc);
+  }
+}
+
+/**
+ * out[v] = sum_{k < K} B[k, v] (k ascending) for the 16-float blocks [v0, v1) of a row. Split
+ * over k (see Groups), block v sums the rows of group v / blocks into out + (v / blocks) 16 blocks.
+ * args: b, bs, K, out, blocks, then the groups.
+ */
+static int64_t colSums(const double* g, char*, int64_t v0, int64_t v1) {
+  const float* b = P<float>(g[0]);
+  const int64_t bs = I(g[1]);
+  const int64_t K = I(g[2]);
+  float* out = P<float>(g[3]);
+  const int64_t blocks = I(g[4]);
+  const Groups groups(g + 5, K, blocks);
+  for (int64_t v = v0; v < v1;) {
+    const int q = groups.of(v);
+    const int64_t end = min64(v1, groups.count == 1 ? v1 : (q + 1) * blocks);
+    const int64_t base = groups.count == 1 ? 0 : q * blocks;
+    columnSums(b, bs, groups.bound[q], groups.bound[q + 1], out + base * 16, (v - base) * 16, (end - base) * 16);
+    v = end;
   }
   return 0;
 }
@@ -877,24 +949,28 @@ static int64_t resetQubits(const double* g, char*, int64_t r0, int64_t r1) {
   return 0;
 }
 
+/** Argument slots of the gradient kernel in gradientStep (gemmSign's 13 and its group count). */
+static const int GRADIENT_SLOTS = 14;
+
 /**
  * A weight gradient and the update it feeds, row by row: for the rows [r0, r1) of the gradient's
  * storage, the gradient kernel (gemmSparse or gemmSign) writes them, then sgd updates the same rows
  * of the weight and its velocity while they are in this thread's cache. The same arithmetic as the
  * two kernels one after the other, so the same bits.
- * args: kernel (K_GEMM_SPARSE or K_GEMM_SIGN), its arguments in 12 slots (gemmSparse's 10 and two unused), w, v, lr, mu.
+ * args: kernel (K_GEMM_SPARSE or K_GEMM_SIGN), its arguments in GRADIENT_SLOTS slots (unsplit:
+ * group counts 0), w, v, lr, mu.
  */
 static int64_t gradientStep(const double* g, char* scratch, int64_t r0, int64_t r1) {
   const double* ga = g + 1;
-  {
-    float* w = P<float>(g[13]);
-    const int64_t cs = I(ga[9]);
-    for (int64_t e = r0 * cs; e < r1 * cs; e += 16) __builtin_prefetch(w + e, 1, 3);
-  }
-  const int64_t r = I(g[0]) == K_GEMM_SIGN ? gemmSign(ga, scratch, r0, r1) : gemmSparse(ga, scratch, r0, r1);
+  const double* step = ga + GRADIENT_SLOTS;
   const int64_t cs = I(ga[9]);
-  const double step[5] = {g[13], ga[8], g[14], g[15], g[16]};
-  sgd(step, scratch, r0 * cs, r1 * cs);
+  float* w = P<float>(step[0]);
+  // Ask for the rows of the weight in writable state now: the other core may hold copies (it read
+  // them in the forward product), and their invalidation then overlaps the gradient's arithmetic.
+  for (int64_t e = r0 * cs; e < r1 * cs; e += 16) __builtin_prefetch(w + e, 1, 3);
+  const int64_t r = I(g[0]) == K_GEMM_SIGN ? gemmSign(ga, scratch, r0, r1) : gemmSparse(ga, scratch, r0, r1);
+  const double update[5] = {step[0], ga[8], step[1], step[2], step[3]};
+  sgd(update, scratch, r0 * cs, r1 * cs);
   return r;
 }
 
@@ -931,7 +1007,7 @@ const KernelTable* NQ_CAT(kernels_, NQ_ISA)() {
       NQ_LANES,
       {NQ_ISA::gemmSparse, NQ_ISA::gemmSign, NQ_ISA::signMasksT, NQ_ISA::transpose, NQ_ISA::colSums, NQ_ISA::straightThrough,
        NQ_ISA::sgd, NQ_ISA::neuronLayer, NQ_ISA::storeBasisStates, NQ_ISA::resetQubits, NQ_ISA::philoxWords, NQ_ISA::prob64Hook,
-       NQ_ISA::prob32Hook, NQ_ISA::gemmNT, NQ_ISA::gradientStep},
+       NQ_ISA::prob32Hook, NQ_ISA::gemmNT, NQ_ISA::gradientStep, NQ_ISA::sumGroups},
   };
   return &table;
 }

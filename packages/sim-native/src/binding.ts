@@ -42,6 +42,7 @@ export const Kernel = {
   prob32: 12,
   gemmNT: 13,
   gradientStep: 14,
+  sumGroups: 15,
 } as const;
 export type KernelName = keyof typeof Kernel;
 

@@ -118,7 +118,7 @@ export class NativeTensor implements Tensor {
   version = 0;
   released = false;
   other: Derived | null = null;
-  colsum: Derived | null = null;
+  colsum: (Derived & { split: string }) | null = null;
   sign: SignState | null = null;
   /** `version` at which a neuron layer wrote +1/-1 outcomes into the tensor (-1: never). */
   signsVersion = -1;
@@ -171,6 +171,39 @@ const NT_MIN_OUT = 64;
 const NT_GRANULE = 16;
 /** Chunks of a large job: fixed, never derived from the thread count, so a job is cut the same way for 1 or 64 threads. */
 const MAX_CHUNKS = 64;
+
+/**
+ * Groups of k that a training batch's forward product is split into. With 2 threads, each reads
+ * only the rows of the weight that it updates itself in sgdStep, so no weight row moves between the
+ * cores' caches twice a step. Fixed, never the thread count, so that results do not depend on it.
+ */
+const SPLIT_GROUPS = 2;
+/** Rows of a product at most for a split: a training batch (the groups' sums take a temporary block). */
+const SPLIT_MAX_ROWS = 256;
+
+/** Chunks of a job (as NativeBackend.run and the pool cut it): the chunk's size and their count. */
+function chunking(total: number, granule: number, work: number): { size: number; count: number } {
+  const units = Math.ceil(total / granule);
+  const chunks = Math.min(units, Math.max(1, Math.min(MAX_CHUNKS, Math.floor(work / MIN_CHUNK_WORK))));
+  const size = Math.ceil(units / chunks) * granule;
+  return { size, count: Math.ceil(total / size) };
+}
+
+/**
+ * Bounds of k of the groups of a split forward product (K + 1 inputs, n rows, `work` as its
+ * gradient's), at multiples of `multiple`; null where the product is not split. The bounds are
+ * those of the threads' shares of the gradient's rows in gradientStep (chunks of K rows), so a
+ * thread's group is the rows of the weight it updates.
+ */
+function splitOverK(K: number, n: number, work: number, multiple: number): number[] | null {
+  if (n > SPLIT_MAX_ROWS) return null;
+  const { size, count } = chunking(K, ROW_GRANULE, work);
+  const bounds = [0];
+  for (let g = 1; g < SPLIT_GROUPS; g++) bounds.push(Math.round((Math.floor((g * count) / SPLIT_GROUPS) * size) / multiple) * multiple);
+  bounds.push(K);
+  for (let g = 0; g < SPLIT_GROUPS; g++) if (!(bounds[g] < bounds[g + 1])) return null;
+  return bounds;
+}
 
 /**
  * The native backend: float32 tensors in native memory, kernels in C++ (native/kernels.inc.cc)
@@ -329,9 +362,15 @@ export class NativeBackend implements Backend {
       }
       const valid = this.incremental && s.w === W && s.wVersion === W.version && s.b === B && s.bVersion === (B ? B.version : -1) && s.yVersion === Y.version;
       const incRows = valid ? Math.min(n, s.rows) : 0;
-      const colsum = this.colSums(W, T);
+      const work = (n * K * W.rows) / 2;
+      // Rows updated from their flips need the whole sum in y: a split product only without them.
+      const split = incRows === 0 ? splitOverK(K, n, work, 32) : null;
+      const colsum = this.colSums(W, T, split);
       this.ensureScratch(ROW_BLOCK * (words * 4 + K * 8) + 256);
-      const updated = this.run("gemmSign", [X.at, X.stride, K, T.at, T.stride, width, colsum, B ? B.at : 0, Y.at, Y.stride, s.masks.at, incRows], n, ROW_GRANULE, (n * K * W.rows) / 2);
+      const args = [X.at, X.stride, K, T.at, T.stride, width, colsum];
+      const updated = split
+        ? this.runSplit("gemmSign", [...args, 0], [s.masks.at, 0], split, Y, B, width, n, work)
+        : this.run("gemmSign", [...args, B ? B.at : 0, Y.at, Y.stride, s.masks.at, incRows, 0, 0], n, ROW_GRANULE, work);
       this.stats.updatedRows += updated;
       this.stats.signRows += n;
       Y.version++;
@@ -339,7 +378,11 @@ export class NativeBackend implements Backend {
       s.rows = valid ? Math.max(n, s.rows) : n;
     } else {
       this.ensureScratch(ROW_BLOCK * K * 8 + 256);
-      this.run("gemmSparse", [X.at, X.stride, 1, K, T.at, T.stride, width, B ? B.at : 0, Y.at, Y.stride], n, ROW_GRANULE, n * K * W.rows);
+      const work = n * K * W.rows;
+      const split = splitOverK(K, n, work, 1);
+      const args = [X.at, X.stride, 1, K, T.at, T.stride, width, 0];
+      if (split) this.runSplit("gemmSparse", args, [], split, Y, B, width, n, work);
+      else this.run("gemmSparse", [X.at, X.stride, 1, K, T.at, T.stride, width, B ? B.at : 0, Y.at, Y.stride, 0, 0], n, ROW_GRANULE, work);
       Y.version++;
     }
   }
@@ -359,7 +402,7 @@ export class NativeBackend implements Backend {
     DW.version++;
     if (DB) {
       this.rowMajor(DB);
-      this.run("colSums", [G.at, G.stride, n, DB.at], pad(out) / PAD, 1, n * out);
+      this.run("colSums", [G.at, G.stride, n, DB.at, pad(out) / PAD, 0], pad(out) / PAD, 1, n * out);
       DB.version++;
     }
     if (DX) {
@@ -372,7 +415,7 @@ export class NativeBackend implements Backend {
         this.run("gemmNT", [G.at, G.stride, n, W.at, W.stride, pad(out), DX.at, DX.stride], K, NT_GRANULE, n * K * out);
       } else {
         const R = this.rowView(W);
-        this.run("gemmSparse", [G.at, G.stride, 1, out, R.at, R.stride, pad(K), 0, DX.at, DX.stride], n, ROW_GRANULE, n * K * out);
+        this.run("gemmSparse", [G.at, G.stride, 1, out, R.at, R.stride, pad(K), 0, DX.at, DX.stride, 0, 0], n, ROW_GRANULE, n * K * out);
       }
       DX.version++;
     }
@@ -512,8 +555,8 @@ export class NativeBackend implements Backend {
         const masks = this.temp(0, K * words * 4);
         const colsum = this.temp(1, pad(out) * 4);
         this.run("signMasksT", [X.at, X.stride, n, K, masks.at], K, 16, n * K * 4);
-        this.run("colSums", [G.at, G.stride, n, colsum.at], pad(out) / PAD, 1, n * out);
-        return [masks.at, 0, n, G.at, G.stride, pad(out), colsum.at, 0, DW.at, DW.stride, 0, 0];
+        this.run("colSums", [G.at, G.stride, n, colsum.at, pad(out) / PAD, 0], pad(out) / PAD, 1, n * out);
+        return [masks.at, 0, n, G.at, G.stride, pad(out), colsum.at, 0, DW.at, DW.stride, 0, 0, 0, 0];
       };
     } else if (hasDX) {
       // dW[o, :] = sum_i dY[i, o] x[i, :]: rows of x weighted by a column of dY (straight-through
@@ -521,14 +564,14 @@ export class NativeBackend implements Backend {
       this.setLayout(DW, false, false);
       kernel = "gemmSparse";
       total = out;
-      prepare = () => [G.at, 1, G.stride, n, X.at, X.stride, pad(K), 0, DW.at, DW.stride, 0, 0];
+      prepare = () => [G.at, 1, G.stride, n, X.at, X.stride, pad(K), 0, DW.at, DW.stride, 0, 0, 0, 0];
     } else {
       // No input gradient: the first layer. dW^T[k, :] = sum_i x[i, k] dY[i, :] skips the zero
       // inputs (MNIST pixels are ~80% zeros); the weight follows this layout in sgdStep.
       this.setLayout(DW, true, false);
       kernel = "gemmSparse";
       total = K;
-      prepare = () => [X.at, 1, X.stride, n, G.at, G.stride, pad(out), 0, DW.at, DW.stride, 0, 0];
+      prepare = () => [X.at, 1, X.stride, n, G.at, G.stride, pad(out), 0, DW.at, DW.stride, 0, 0, 0, 0];
     }
     const work = kernel === "gemmSign" ? (n * K * out) / 2 : n * K * out;
     const scratch = ROW_BLOCK * (Math.max(n, out) * 8 + 64) + 256;
@@ -620,20 +663,39 @@ export class NativeBackend implements Backend {
     return o;
   }
 
-  /** Column sums of the tensor (sums over rows of its transpose view T), cached per version. */
-  private colSums(t: NativeTensor, T: View): number {
+  /**
+   * Column sums of the tensor (sums over rows of its transpose view T), one row per group of k of
+   * a split product (see splitOverK), cached per version and split.
+   */
+  private colSums(t: NativeTensor, T: View, split: readonly number[] | null): number {
     let c = t.colsum;
     if (!c) {
-      const block = this.alloc(pad(t.rows) * 4);
+      const block = this.alloc(SPLIT_GROUPS * pad(t.rows) * 4);
       t.blocks.push(block);
-      c = { at: block.at, stride: 0, block, version: -1 };
+      c = { at: block.at, stride: 0, block, version: -1, split: "" };
       t.colsum = c;
     }
-    if (c.version !== t.version) {
-      this.run("colSums", [T.at, T.stride, t.cols, c.at], pad(t.rows) / PAD, 1, t.rows * t.cols);
+    const key = split ? split.join() : "";
+    if (c.version !== t.version || c.split !== key) {
+      const blocks = pad(t.rows) / PAD, groups = split ? split.length - 1 : 1;
+      this.run("colSums", [T.at, T.stride, t.cols, c.at, blocks, ...(split ? [groups, ...split] : [0])], groups * blocks, 1, t.rows * t.cols);
       c.version = t.version;
+      c.split = key;
     }
     return c.at;
+  }
+
+  /**
+   * A product split over k: `kernel` with `args` (up to its output) and `tail` (after its output
+   * stride) writes each group's sums into a temporary block, then sumGroups adds them (and the
+   * bias) into y. Returns the kernel's result.
+   */
+  private runSplit(kernel: "gemmSign" | "gemmSparse", args: readonly number[], tail: readonly number[], split: readonly number[], Y: NativeTensor, B: NativeTensor | null, width: number, n: number, work: number): number {
+    const groups = split.length - 1;
+    const partial = this.temp(2, groups * n * Y.stride * 4);
+    const r = this.run(kernel, [...args, partial.at, Y.stride, ...tail, n, groups, ...split], groups * n, ROW_GRANULE, work);
+    this.run("sumGroups", [partial.at, Y.stride, n, groups, width, B ? B.at : 0, Y.at, Y.stride], n, ROW_GRANULE, n * width * groups);
+    return r;
   }
 
   /** Operands that kernels read row by row must be stored row-major. */
