@@ -78,7 +78,7 @@ int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 const int MAX_ARGS = 32;
-const int64_t MAX_CHUNKS = 1024;
+const int64_t MAX_CHUNKS = 4095;
 
 /**
  * The threads of a backend: the calling (main) thread plus `threads - 1` workers. A job's range
@@ -141,12 +141,9 @@ class Pool {
     const int64_t count = (total + chunk_ - 1) / chunk_;
     result_.store(0, std::memory_order_relaxed);
     pending_.store(count, std::memory_order_relaxed);
-    const uint64_t job = ++jobs_ & 0xffffffffu;
-    for (int t = 0; t < threads_; t++) {
-      const uint64_t lo = t * count / threads_, hi = (t + 1) * count / threads_;
-      shares_[t].range.store((job << 32) | (lo << 16) | hi, std::memory_order_relaxed);
-    }
-    job_.store(job, std::memory_order_release);
+    // The shares are not reset here: a share tagged with an older job counts as untouched, so
+    // each thread's share line is written only by itself and by thieves.
+    job_.store((++jobs_ << 16) | uint64_t(count), std::memory_order_release);
     const uint32_t s = seq_.load(std::memory_order_relaxed) + 1;
     seq_.store(s, std::memory_order_release);
     seq_.notify_all();
@@ -165,25 +162,37 @@ class Pool {
 
  private:
   void runChunks(int self) {
-    const uint64_t job = job_.load(std::memory_order_acquire);
+    // The job's number and chunk count come from one word, so a thread late for a job sees both of
+    // the same job.
+    const uint64_t packed = job_.load(std::memory_order_acquire);
+    const uint64_t job = packed >> 16;
+    const int64_t count = int64_t(packed & 0xffff);
     int64_t done = 0, sum = 0;
-    for (int64_t i; (i = claim(self, job, true)) >= 0; done++) sum += runChunk(i, self);
+    for (int64_t i; (i = claim(self, job, count, true)) >= 0; done++) sum += runChunk(i, self);
     for (int o = 1; o < threads_; o++)
-      for (int64_t i; (i = claim((self + o) % threads_, job, false)) >= 0; done++) sum += runChunk(i, self);
+      for (int64_t i; (i = claim((self + o) % threads_, job, count, false)) >= 0; done++) sum += runChunk(i, self);
     if (done == 0) return;
     if (sum != 0) result_.fetch_add(sum, std::memory_order_relaxed);
     if (pending_.fetch_sub(done, std::memory_order_acq_rel) == done) pending_.notify_all();
   }
 
-  /** A chunk of thread t's share (its front, or its back for a thief), or -1: none left, or another job. */
-  int64_t claim(int t, uint64_t job, bool front) {
-    std::atomic<uint64_t>& range = shares_[t].range;
-    uint64_t v = range.load(std::memory_order_acquire);
+  /**
+   * A chunk of thread t's share (its front, or its back for a thief), or -1: none left, or a
+   * newer job began. A share word packs the job (40 bits) and the chunks taken from its front and
+   * back (12 bits each); a word of an older job means none taken yet.
+   */
+  int64_t claim(int t, uint64_t job, int64_t count, bool front) {
+    std::atomic<uint64_t>& share = shares_[t].taken;
+    const int64_t lo = t * count / threads_, hi = (t + 1) * count / threads_;
+    uint64_t v = share.load(std::memory_order_acquire);
     for (;;) {
-      if ((v >> 32) != job) return -1;
-      const int64_t lo = int64_t((v >> 16) & 0xffff), hi = int64_t(v & 0xffff);
-      if (lo >= hi) return -1;
-      if (range.compare_exchange_weak(v, front ? v + (1 << 16) : v - 1, std::memory_order_acq_rel)) return front ? lo : hi - 1;
+      const uint64_t tag = v >> 24;
+      if (tag > job) return -1;
+      const uint64_t taken = tag == job ? v & 0xffffff : 0;
+      const int64_t f = int64_t(taken >> 12), b = int64_t(taken & 0xfff);
+      if (lo + f >= hi - b) return -1;
+      const uint64_t next = (job << 24) | (front ? taken + (1 << 12) : taken + 1);
+      if (share.compare_exchange_weak(v, next, std::memory_order_acq_rel)) return front ? lo + f : hi - b - 1;
     }
   }
 
@@ -232,9 +241,9 @@ class Pool {
   alignas(64) Kernel fn_ = nullptr;
   int64_t total_ = 0, chunk_ = 1;
   double args_[MAX_ARGS];
-  /** Per thread: its share of the job's chunks as job number (32 bits), front and back (16 each). */
+  /** Per thread: the chunks taken from its share (see claim). */
   struct alignas(64) Share {
-    std::atomic<uint64_t> range{0};
+    std::atomic<uint64_t> taken{0};
   };
   std::vector<Share> shares_;
 };
