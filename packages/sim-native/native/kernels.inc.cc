@@ -997,8 +997,9 @@ static int64_t gradientStep(const double* g, char* scratch, int64_t r0, int64_t 
   const double* step = ga + GRADIENT_SLOTS;
   const int64_t cs = I(ga[9]);
   float* w = P<float>(step[0]);
-  // Ask for the rows of the weight in writable state now: the other core may hold copies (it read
-  // them in the forward product), and their invalidation then overlaps the gradient's arithmetic.
+  // Ask for the chunk's rows of the weight in writable state now, so that fetching them (from
+  // L3, or from the other core after it stole this chunk last step) overlaps the gradient's
+  // arithmetic.
   for (int64_t e = r0 * cs; e < r1 * cs; e += 16) __builtin_prefetch(w + e, 1, 3);
   const int64_t r = I(g[0]) == K_GEMM_SIGN ? gemmSign(ga, scratch, r0, r1) : gemmSparse(ga, scratch, r0, r1);
   const double update[5] = {step[0], ga[8], step[1], step[2], step[3]};
