@@ -1,7 +1,8 @@
 // Development experiment: the calls of one training step of a 512x512 +1/-1 layer in the order the
 // Trainer makes them (neuron layer, forward product, backward with input gradient, update), each
-// timed, averaged over 1,900 steps after 100 warm-up steps. With --no-forward the forward product is
-// left out, which shows what reading the whole weight on every thread costs the update after it.
+// timed, averaged over 1,900 steps after 100 warm-up steps. sim-native computes the weight gradient
+// within the update (sgdStep), so "backward" is the input gradient alone. With --no-forward the
+// forward product is left out, which shows what the forward product costs the update after it.
 //   node packages/sim-native/bench/sequence.mjs [--threads N] [--no-forward]
 import { HALF_PI, neuronLayerParams } from "../../core/dist/index.js";
 import { NativeBackend } from "../dist/index.js";
