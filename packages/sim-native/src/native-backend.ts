@@ -176,6 +176,7 @@ const MAX_CHUNKS = 64;
  * Groups of k that a training batch's forward product is split into. With 2 threads, each reads
  * only the rows of the weight that it updates itself in sgdStep, so no weight row moves between the
  * cores' caches twice a step. Fixed, never the thread count, so that results do not depend on it.
+ * At most 4 (the kernels' Groups).
  */
 const SPLIT_GROUPS = 2;
 /** Rows of a product at most for a split: a training batch (the groups' sums take a temporary block). */
@@ -190,7 +191,7 @@ function chunking(total: number, granule: number, work: number): { size: number;
 }
 
 /**
- * Bounds of k of the groups of a split forward product (K + 1 inputs, n rows, `work` as its
+ * The SPLIT_GROUPS + 1 bounds of k of a split forward product (K inputs, n rows, `work` as its
  * gradient's), at multiples of `multiple`; null where the product is not split. The bounds are
  * those of the threads' shares of the gradient's rows in gradientStep (chunks of K rows), so a
  * thread's group is the rows of the weight it updates.
