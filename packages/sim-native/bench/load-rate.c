@@ -1,0 +1,51 @@
+// Development probe: whether the cores are equally fast at what the list products do most (loads
+// and stores from L1), and whether that holds over time. Each sample pins itself to core 0, then
+// core 1, and streams a 32 KB buffer (read, scale, write back) for about 0.1 s on each. FMA rate
+// alone (fma-peak.c) does not show it: another virtual machine on the same physical core shares
+// its load and store ports, and takes them when it runs.
+//   gcc -O2 -mavx512f -pthread packages/sim-native/bench/load-rate.c -o /tmp/load-rate && /tmp/load-rate [samples]
+#define _GNU_SOURCE
+#include <immintrin.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/** GB/s read and written on `cpu` over a 32 KB buffer. */
+static double rate(int cpu, float* a, size_t floats) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    perror("sched_setaffinity");
+    exit(1);
+  }
+  const __m512 s = _mm512_set1_ps(0.999f);
+  const int reps = 40000;
+  const double t0 = now();
+  for (int r = 0; r < reps; r++)
+    for (size_t i = 0; i < floats; i += 16) _mm512_store_ps(a + i, _mm512_mul_ps(_mm512_load_ps(a + i), s));
+  return 2.0 * floats * 4 * reps / (now() - t0) / 1e9;
+}
+
+int main(int argc, char** argv) {
+  const int samples = argc > 1 ? atoi(argv[1]) : 5;
+  const size_t floats = 32768 / 4;
+  float* a = aligned_alloc(64, floats * 4);
+  for (size_t i = 0; i < floats; i++) a[i] = 1;
+  for (int k = 0; k < samples; k++) {
+    const double c0 = rate(0, a, floats), c1 = rate(1, a, floats);
+    printf("sample %d: core 0 %.0f GB/s, core 1 %.0f GB/s (core 1 / core 0 = %.2f)\n", k + 1, c0, c1, c1 / c0);
+    fflush(stdout);
+    if (k + 1 < samples) sleep(5);
+  }
+  printf("checksum %g\n", a[0]);
+  return 0;
+}
