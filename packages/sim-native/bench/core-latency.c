@@ -4,25 +4,18 @@
 // different dies (then every line one core writes and the other reads costs that much).
 //   gcc -O2 -pthread packages/sim-native/bench/core-latency.c -o /tmp/core-latency && /tmp/core-latency
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "pin-core.h"
+
 static _Atomic int flag __attribute__((aligned(64)));
 static const int N = 200000;
 
-static void pin(int core) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(core, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
 static void* answer(void* unused) {
   (void)unused;
-  pin(1);
+  pinToCore(1);
   for (int i = 0; i < N; i++) {
     while (atomic_load_explicit(&flag, memory_order_acquire) != 2 * i + 1) {
     }
@@ -33,7 +26,7 @@ static void* answer(void* unused) {
 
 int main(void) {
   pthread_t other;
-  pin(0);
+  pinToCore(0);
   pthread_create(&other, 0, answer, 0);
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);

@@ -6,14 +6,14 @@
 //   gcc -O3 -mavx2 -pthread packages/sim-native/bench/core-transfer.c -o /tmp/core-transfer
 //   /tmp/core-transfer 0 1; /tmp/core-transfer 0 0
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "pin-core.h"
 
 enum { BYTES = 128 * 1024, ROUNDS = 2000 };
 static float* block;
@@ -27,18 +27,8 @@ static double now(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) {
-    fprintf(stderr, "cannot pin to core %d\n", cpu);
-    exit(1);
-  }
-}
-
 static void* writer(void* arg) {
-  pin(*(int*)arg);
+  pinToCore(*(int*)arg);
   for (int r = 0; r < ROUNDS; r++) {
     while (atomic_load(&turn) != 0) {
     }
@@ -52,7 +42,7 @@ static void* writer(void* arg) {
 }
 
 static void* reader(void* arg) {
-  pin(*(int*)arg);
+  pinToCore(*(int*)arg);
   for (int r = 0; r < ROUNDS; r++) {
     while (atomic_load(&turn) != 1) {
     }

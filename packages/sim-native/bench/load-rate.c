@@ -6,11 +6,12 @@
 //   gcc -O2 -mavx512f -pthread packages/sim-native/bench/load-rate.c -o /tmp/load-rate && /tmp/load-rate [samples]
 #define _GNU_SOURCE
 #include <immintrin.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "pin-core.h"
 
 static double now(void) {
   struct timespec t;
@@ -20,13 +21,7 @@ static double now(void) {
 
 /** GB/s read and written on `cpu` over a 32 KB buffer. */
 static double rate(int cpu, float* a, size_t floats) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) {
-    perror("sched_setaffinity");
-    exit(1);
-  }
+  pinToCore(cpu);
   const __m512 s = _mm512_set1_ps(0.999f);
   const int reps = 40000;
   const double t0 = now();

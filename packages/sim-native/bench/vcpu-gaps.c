@@ -4,11 +4,11 @@
 // wait for each other at the end of every kernel call lose each such gap on either core.
 //   gcc -O2 -pthread packages/sim-native/bench/vcpu-gaps.c -o /tmp/vcpu-gaps && /tmp/vcpu-gaps [seconds]
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "pin-core.h"
 
 static double seconds = 3;
 
@@ -20,13 +20,7 @@ static long long nowNs(void) {
 
 static void* watch(void* arg) {
   const int cpu = *(int*)arg;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) {
-    fprintf(stderr, "cannot pin to core %d\n", cpu);
-    exit(1);
-  }
+  pinToCore(cpu);
   const long long start = nowNs(), end = start + (long long)(seconds * 1e9);
   long long prev = start, over5 = 0, over20 = 0, over100 = 0, lost = 0, longest = 0;
   for (long long t = start; t < end; prev = t) {
