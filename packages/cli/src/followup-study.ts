@@ -6,6 +6,7 @@ import { renderSvg, svgToPng, type PlotSpec } from "@natural-quantization/sweep"
 import { parseInteger } from "@natural-quantization/core";
 import { loadHardware } from "./hardware-module.js";
 import { evaluateSweepCells, voteRows, type CellEvaluation, type StudyCondition } from "./noise-study.js";
+import type { DeclaredOptions } from "./plugin-options.js";
 import { rawArgs, sweepAction, sweepOptions, type SweepCliOptions } from "./sweep-commands.js";
 import { FOLLOWUP_PUBLISHED } from "./followup-published.js";
 
@@ -43,12 +44,12 @@ export interface FollowupStudy {
  * --vote-images images, both by a majority vote of --shots passes; writes
  * DIR/followup-study/{results.json, summary.csv, followup.svg, followup.png}.
  */
-export function registerFollowupStudyCommand(program: Command): void {
+export function registerFollowupStudyCommand(program: Command, executorOptions: readonly DeclaredOptions[] = []): void {
   const cmd = program
     .command("followup-study")
     .description("the follow-up study (arXiv:2507.21222) in simulation: train its 16-wide htanh network over its a values, then evaluate noise-free and under superconducting and trapped-ion noise, on 55 images and the full test set; writes data and a figure beside the published accuracies")
     .option("--out <dir>", "the study's sweep directory; re-running the same command there continues an interrupted run");
-  sweepOptions(cmd, "fixed")
+  sweepOptions(cmd, "fixed", executorOptions)
     .option("--targets <list>", "comma list of targets whose noise is simulated (heron, eagle, aria, a target JSON file or an IBM snapshot directory)", FOLLOWUP_TARGETS)
     .option("--vote-images <n>", "test images of the small vote, drawn once with --eval-seed (the study: 55)", "55")
     .option("--eval-seed <n>", "seed of the evaluation's draws and of the vote's images", "0");
@@ -60,7 +61,7 @@ export function registerFollowupStudyCommand(program: Command): void {
     const voteImages = parseInteger("vote-images", o.voteImages, 1);
     const evalSeed = parseInteger("eval-seed", o.evalSeed, 0, 0xffffffff);
     const conditions = await targetConditions(o.targets);
-    const done = await sweepAction({ ...o, preset: FOLLOWUP_PRESET }, c, ["followup-study", ...rawArgs(c)]);
+    const done = await sweepAction({ ...o, preset: FOLLOWUP_PRESET }, c, ["followup-study", ...rawArgs(c)], executorOptions);
     if (!done) return;
     const dir = resolve(o.out);
     const settings = (readJson(join(dir, "sweep.json"), "sweep manifest") as { settings: { shots: number; backend: string } }).settings;

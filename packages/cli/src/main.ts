@@ -44,7 +44,7 @@ function print(record: object, json: boolean | undefined, rows: RunRecord[]): vo
 }
 
 /** The program; `argv` (as given to main) lets nq train print the exact command that resumes it. */
-export function buildProgram(argv: readonly string[] = [], declared: readonly DeclaredOptions[] = []): Command {
+export function buildProgram(argv: readonly string[] = [], allDeclared: readonly DeclaredOptions[] = []): Command {
   const program = new Command("nq")
     .description("natural-quantization: quantum neural networks whose neurons are qubits (arXiv:2503.15482)")
     .version(cliVersion(), "-V, --version", "print the version")
@@ -53,6 +53,9 @@ export function buildProgram(argv: readonly string[] = [], declared: readonly De
     // Commander's error and its "(Did you mean --epochs?)" suggestion, on one line.
     .configureOutput({ outputError: (s, write) => write(`nq: ${s.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}\n`) });
   refuseUnexpectedArguments(program);
+  // A backend's options go to the commands that run a network, an executor's to those that sweep.
+  const declared = allDeclared.filter((d) => d.kind === "backend");
+  const executorDeclared = allDeclared.filter((d) => d.kind === "executor");
   const trainable = declared.filter((d) => d.trains);
 
   deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it"), trainable), { hardware: false })
@@ -261,10 +264,10 @@ export function buildProgram(argv: readonly string[] = [], declared: readonly De
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 
-  registerSweepCommands(program);
+  registerSweepCommands(program, executorDeclared);
   registerCircuitsCommand(program);
   registerNoiseStudyCommand(program);
-  registerFollowupStudyCommand(program);
+  registerFollowupStudyCommand(program, executorDeclared);
   registerCostCommand(program);
   registerPlaygroundCommand(program);
   return program;

@@ -1,21 +1,27 @@
-// Options that plugins declare for themselves (BackendPlugin.options): the CLI reads the backend
-// named on the command line before it builds its commands, adds that plugin's options to every
-// command that runs a network, and hands their values back to the plugin. A contributed backend
-// thus takes options of its own with no change to the CLI.
+// Options that plugins declare for themselves (BackendPlugin.options, ExecutorPlugin.options): the
+// CLI reads the backend or executor named on the command line before it builds its commands, adds
+// that plugin's options to the commands that use it, and hands their values back to the plugin. A
+// contributed backend or sweep executor thus takes options of its own with no change to the CLI.
 import { Option, type Command } from "commander";
 import { UserError, type PluginOption, type PluginOptionValues } from "@natural-quantization/core";
+import { isExecutorName, loadExecutor } from "@natural-quantization/sweep";
 import { AUTO_BACKEND, DEFAULT_BACKEND, KNOWN_BACKENDS, loadBackend } from "./backends.js";
 
-/** The options one plugin declares. */
-export interface DeclaredOptions {
-  readonly plugin: string;
-  /** A device ("qubits") cannot train, so nq train leaves its options out. */
-  readonly trains: boolean;
-  readonly options: readonly PluginOption[];
-}
+/** The options one plugin declares: a backend's (nq train, eval, predict) or a sweep executor's. */
+export type DeclaredOptions =
+  | {
+      readonly kind: "backend";
+      readonly plugin: string;
+      /** A device ("qubits") cannot train, so nq train leaves its options out. */
+      readonly trains: boolean;
+      readonly options: readonly PluginOption[];
+    }
+  | { readonly kind: "executor"; readonly plugin: string; readonly options: readonly PluginOption[] };
 
 /** The commands that run a network on a chosen machine, and so take the options its plugins declare. */
 export const COMMANDS_WITH_PLUGIN_OPTIONS = ["train", "eval", "predict"] as const;
+/** The commands that run a sweep on a chosen executor (--executor), and so take the options it declares. */
+export const COMMANDS_WITH_EXECUTOR_OPTIONS = ["sweep", "reproduce", "followup-study"] as const;
 
 /** The last value given for --name in argv (`--name v` or `--name=v`), if any. */
 export function argValue(argv: readonly string[], name: string): string | undefined {
@@ -30,20 +36,28 @@ export function argValue(argv: readonly string[], name: string): string | undefi
 }
 
 /**
- * The options of the backend named by --backend (the default backend where none is). A name
- * that does not load declares nothing here: the command itself then says what is wrong with it.
+ * The options of the backend named by --backend (the default backend where none is), or of the
+ * contributed executor named by --executor. A name that does not load declares nothing here: the
+ * command itself then says what is wrong with it.
  */
 export async function declaredOptions(argv: readonly string[]): Promise<DeclaredOptions[]> {
   // Only the commands that offer plugin options load a plugin before parsing: the others start
-  // without importing a backend.
-  if (!(COMMANDS_WITH_PLUGIN_OPTIONS as readonly (string | undefined)[]).includes(argv[0])) return [];
-  const name = argValue(argv, "backend") ?? DEFAULT_BACKEND;
-  if (name === AUTO_BACKEND) return [];
+  // without importing one.
+  const command = argv[0] ?? "";
   try {
+    if ((COMMANDS_WITH_EXECUTOR_OPTIONS as readonly string[]).includes(command)) {
+      const name = argValue(argv, "executor");
+      if (name === undefined || isExecutorName(name)) return [];
+      const plugin = await loadExecutor(name);
+      return plugin.options?.length ? [{ kind: "executor", plugin: plugin.name, options: plugin.options }] : [];
+    }
+    if (!(COMMANDS_WITH_PLUGIN_OPTIONS as readonly string[]).includes(command)) return [];
+    const name = argValue(argv, "backend") ?? DEFAULT_BACKEND;
+    if (name === AUTO_BACKEND) return [];
     const plugin = await loadBackend(name);
     const more = plugin.moreOptions ? await plugin.moreOptions((option) => argValue(argv, option)) : [];
     const options = [...(plugin.options ?? []), ...more];
-    return options.length ? [{ plugin: plugin.name, trains: plugin.provides !== "qubits", options }] : [];
+    return options.length ? [{ kind: "backend", plugin: plugin.name, trains: plugin.provides !== "qubits", options }] : [];
   } catch (e) {
     if (e instanceof UserError) return [];
     throw e;
@@ -59,13 +73,13 @@ export async function knownDeclaredOptions(): Promise<DeclaredOptions[]> {
 
 /** Adds the declared options to a command; a plugin option may not take the name of one nq has. */
 export function addPluginOptions(cmd: Command, declared: readonly DeclaredOptions[]): Command {
-  for (const { plugin, options } of declared) {
+  for (const { kind, plugin, options } of declared) {
     for (const o of options) {
-      if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(o.name)) throw new UserError(`backend ${plugin} declares an option named ${JSON.stringify(o.name)}; option names are lower-case words joined by "-" (fix the plugin)`);
+      if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(o.name)) throw new UserError(`${kind} ${plugin} declares an option named ${JSON.stringify(o.name)}; option names are lower-case words joined by "-" (fix the plugin)`);
       if (cmd.options.some((existing) => existing.long === `--${o.name}`)) {
-        throw new UserError(`backend ${plugin} declares --${o.name}, which nq ${cmd.name()} has already; rename the option in the plugin`);
+        throw new UserError(`${kind} ${plugin} declares --${o.name}, which nq ${cmd.name()} has already; rename the option in the plugin`);
       }
-      const option = new Option(o.value === undefined ? `--${o.name}` : `--${o.name} <${o.value}>`, `with --backend ${plugin}: ${o.description}`);
+      const option = new Option(o.value === undefined ? `--${o.name}` : `--${o.name} <${o.value}>`, `with --${kind} ${plugin}: ${o.description}`);
       cmd.addOption(o.default === undefined ? option : option.default(o.default));
     }
   }

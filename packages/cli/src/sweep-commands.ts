@@ -6,7 +6,7 @@ import { UserError } from "@natural-quantization/core";
 import { parseInteger } from "@natural-quantization/core";
 import {
   expandCells, holderAlive, isExecutorName, loadExecutor, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
-  readExecutorName, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, StderrSweepDisplay, sweepStatus, validateSlurmOptions,
+  readExecutorRecord, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, StderrSweepDisplay, sweepStatus, validateSlurmOptions,
   writeAggregates, writeReport, type SweepConfig, type SweepPlan,
 } from "@natural-quantization/sweep";
 import { markRequired } from "./arguments.js";
@@ -15,6 +15,7 @@ import { stderrProgress } from "./progress.js";
 import { installedBackends } from "./backends.js";
 import { EXPERIMENT_MODULE } from "./experiment.js";
 import { trainConfig, trainOptions, type TrainCliOptions } from "./options.js";
+import { addPluginOptions, pluginSettings, type DeclaredOptions } from "./plugin-options.js";
 import { writeStdout } from "./output.js";
 
 export const DEFAULT_SEEDS = "0,1,2";
@@ -86,7 +87,7 @@ export async function defaultBackend(): Promise<string> {
  * The sweep options. `preset`: optional (nq sweep), required (nq reproduce), or fixed, for a
  * command that runs one preset (nq followup-study): no --preset option, its settings overridable.
  */
-export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fixed"): Command {
+export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fixed", executorOptions: readonly DeclaredOptions[] = []): Command {
   trainOptions(cmd);
   // The train options' --a and --g take lists here.
   for (const opt of cmd.options) {
@@ -111,7 +112,7 @@ export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fi
   const seedsOpt = new Option("--seeds <list>", "seeds: a comma list and/or ranges, e.g. 0,1,2 or 0:9").default(DEFAULT_SEEDS, preset === "optional" ? DEFAULT_SEEDS : "the preset's");
   cmd.addOption(seedsOpt);
   if (preset !== "fixed") cmd.addOption(presetOpt);
-  return cmd
+  cmd
     .option("--jobs <n>", "cells run in parallel, each in its own process (--executor local)", String(availableParallelism()))
     .option("--no-png", "write SVG plots only")
     .option("--no-report", "do not write report.html at the end")
@@ -129,11 +130,14 @@ export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fi
     )
     .option("--wait", "slurm: follow the job with progress until every cell ended, then write the report")
     .option("--aggregate", "write results, summary, plots and report of a sweep whose cells are all done (after a Slurm job)");
+  // A contributed executor's own options (those of the one --executor names).
+  return addPluginOptions(cmd, executorOptions);
 }
 
 const SLURM_FLAGS = ["--partition", "--time", "--cpus-per-task", "--mem", "--account", "--max-tasks", "--sbatch", "--wait"];
 
-async function executorFor(o: SweepCliOptions) {
+/** The executor --executor names, made with the options given; its own options' values as well. */
+async function executorFor(o: SweepCliOptions, executorOptions: readonly DeclaredOptions[]) {
   const maxTasks = o.maxTasks === undefined ? undefined : parseInteger("max-tasks", o.maxTasks, 1, 1_000_000);
   const slurm = validateSlurmOptions({
     partition: o.partition,
@@ -146,7 +150,9 @@ async function executorFor(o: SweepCliOptions) {
   });
   const jobs = parseInteger("jobs", o.jobs, 1, 1024);
   const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-  return (await loadExecutor(o.executor)).create({ local: { jobs, threads }, slurm: { ...slurm, wait: o.wait === true } }, holderAlive);
+  const settings = pluginSettings(o as unknown as Readonly<Record<string, unknown>>, executorOptions);
+  const executor = (await loadExecutor(o.executor)).create({ local: { jobs, threads }, slurm: { ...slurm, wait: o.wait === true }, settings }, holderAlive);
+  return { executor, settings };
 }
 
 /** `nq sweep DIR --aggregate`: results, summary, plots and report once every cell is done. */
@@ -172,7 +178,7 @@ async function aggregateAction(out: string, o: SweepCliOptions): Promise<void> {
 }
 
 /** Runs (or continues) a sweep; true when every cell of it is finished. */
-export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], dir?: string): Promise<boolean> {
+export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], executorOptions: readonly DeclaredOptions[], dir?: string): Promise<boolean> {
   const explicit = (key: string) => {
     const source = cmd.getOptionValueSource(key);
     return source === "cli" || source === "env";
@@ -198,12 +204,12 @@ export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readon
     const one = slurmOnly.length === 1;
     if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
   }
-  const executor = await executorFor(o);
+  const { executor, settings: executorSettings } = await executorFor(o, executorOptions);
   assertWritableDirectory(given ?? out, "--out");
   // The sweep's status through the CLI's progress renderer: a bar on a terminal, periodic lines in a log.
   const display = new StderrSweepDisplay(stderrProgress());
   const executorModule = isExecutorName(o.executor) ? undefined : isModulePath(o.executor) ? resolve(o.executor) : o.executor;
-  const outcome = await runSweep(config, { out, executor, ...(executorModule ? { executorModule } : {}), experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv, display });
+  const outcome = await runSweep(config, { out, executor, ...(executorModule ? { executorModule } : {}), executorSettings, experiments: EXPERIMENT_MODULE, preset: o.preset ?? stored?.preset ?? null, argv, display });
   if (outcome.records.length < outcome.cells.length && outcome.unfinished > 0) {
     // Handed to a batch system: the report comes once every cell is done.
     const what = outcome.submitted ? `submitted ${outcome.submitted}` : "nothing new to submit";
@@ -230,14 +236,16 @@ export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readon
 }
 
 /** Adds `nq sweep`, `nq report` and `nq reproduce` to the program. */
-export function registerSweepCommands(program: Command): void {
+export function registerSweepCommands(program: Command, executorOptions: readonly DeclaredOptions[] = []): void {
   const sweep = program
     .command("sweep")
     .description("train a grid of networks over a, g and seeds in parallel, resumably, then write results.json, summary.csv, plots and report.html")
     .argument("[dir]", "the sweep directory, as --out (e.g. nq sweep DIR --aggregate)")
     .option("--file <path>", "a sweep file (.json, .yaml): nq train settings (width, epochs, ...), seeds, and grids: [{name, a, g, seeds}]; options given on the command line override its settings")
     .option("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep");
-  sweepOptions(sweep, "optional").action(async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], dir)));
+  sweepOptions(sweep, "optional", executorOptions).action(
+    async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], executorOptions, dir)),
+  );
   sweep
     .command("status")
     .description("show every cell of a sweep directory as pending, running, done or failed (from the files and, for Slurm, squeue/sacct); a failed cell names its log")
@@ -245,8 +253,8 @@ export function registerSweepCommands(program: Command): void {
     .option("--json", "print the cells as JSON")
     .action(async (dir: string, o: { json?: boolean }) => {
       const out = resolve(dir);
-      const name = readExecutorName(out);
-      const executor = (await loadExecutor(name)).create({ local: { jobs: 1 }, slurm: { cpusPerTask: 1, extra: [], wait: false } }, holderAlive);
+      const { name, settings } = readExecutorRecord(out);
+      const executor = (await loadExecutor(name)).create({ local: { jobs: 1 }, slurm: { cpusPerTask: 1, extra: [], wait: false }, settings }, holderAlive);
       const st = await sweepStatus(out, executor);
       if (o.json) writeStdout(`${JSON.stringify({ dir: out, executor: st.executor, cells: st.cells.map((c) => ({ key: c.cell.key, index: c.index, state: c.state, detail: c.detail, ...(c.log ? { log: c.log } : {}) })) })}\n`);
       else writeStdout(`${statusLines(st).join("\n")}\n`);
@@ -256,7 +264,9 @@ export function registerSweepCommands(program: Command): void {
     .command("reproduce")
     .description("run a preset sweep of the paper's two models (Model 1: a at g = pi/2; Model 2: g at a = 0), then write the report")
     .option("--out <dir>", "the sweep directory (default: ./reproduce-<preset>)");
-  sweepOptions(reproduce, "required").action(async (o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["reproduce", ...rawArgs(cmd)])));
+  sweepOptions(reproduce, "required", executorOptions).action(
+    async (o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["reproduce", ...rawArgs(cmd)], executorOptions)),
+  );
 
   program
     .command("report")

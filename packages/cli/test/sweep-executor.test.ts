@@ -121,7 +121,7 @@ describe("nq sweep executors from the command line", () => {
     const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
     const r = spawnSync(process.execPath, [bin, "sweep", ...tiny, "--a", "0,1", "--seeds", "0", "--no-report", "--no-png", "--out", out, "--executor", "./recording-executor.mjs"], { encoding: "utf8", env, cwd: fixtures });
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(log, "utf8").trim().split("\n").sort()).toEqual(["a=0_g=1.570796_seed=0", "a=1_g=1.570796_seed=0"]);
+    expect(readFileSync(log, "utf8").trim().split("\n").sort()).toEqual(["a=0_g=1.570796_seed=0", "a=1_g=1.570796_seed=0", "made with label (none)"]);
     expect(existsSync(join(out, "results.json"))).toBe(true);
     const st = spawnSync(process.execPath, [bin, "sweep", "status", out], { encoding: "utf8", env });
     expect(st.status, st.stderr).toBe(0);
@@ -129,5 +129,29 @@ describe("nq sweep executors from the command line", () => {
     const missing = nq(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--out", join(tmp("nq-exec-none-"), "s"), "--executor", "./no-such-executor.mjs"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^nq: executor module .*no-such-executor\.mjs does not exist; check the path/);
+  });
+
+  it("offers a contributed executor's own options, hands their values to it, and to nq sweep status again", () => {
+    const out = join(tmp("nq-exec-options-"), "sweep");
+    const log = join(tmp("nq-exec-options-log-"), "cells.log");
+    const env = { ...process.env, NQ_TEST_EXECUTOR_LOG: log };
+    const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
+    const run = (args: string[], cwd = fixtures) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env, cwd });
+    const help = run(["sweep", "--executor", "./recording-executor.mjs", "--help"]);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain("--record-label <text>");
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("with --executor recording-local: a label written to the log each time the executor is made");
+    const r = run(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--no-report", "--no-png", "--out", out, "--executor", "./recording-executor.mjs", "--record-label", "run-1"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("made with label run-1\na=0_g=1.570796_seed=0\n");
+    expect(JSON.parse(readFileSync(join(out, "executor.json"), "utf8")).settings).toEqual({ "record-label": "run-1" });
+    // nq sweep status makes the executor again with the values it ran with.
+    const st = run(["sweep", "status", out]);
+    expect(st.status, st.stderr).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("made with label run-1\na=0_g=1.570796_seed=0\nmade with label run-1\n");
+    // Another executor does not take the option.
+    const other = nq(["sweep", ...tiny, "--a", "0", "--seeds", "0", "--out", join(tmp("nq-exec-options-local-"), "s"), "--record-label", "x"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^nq: unknown option '--record-label'/);
   });
 });

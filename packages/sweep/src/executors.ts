@@ -1,3 +1,4 @@
+import type { PluginOption, PluginOptionValues } from "@natural-quantization/core";
 import { importPlugin } from "@natural-quantization/core/node";
 import type { SweepExecutor } from "./executor.js";
 import { LocalExecutor, type LocalOptions } from "./local.js";
@@ -9,6 +10,8 @@ import { slurmTaskAlive } from "./slurm/queue.js";
 export interface ExecutorOptions {
   readonly local: LocalOptions;
   readonly slurm: SlurmExecutorOptions;
+  /** Values of the options a contributed executor declares for itself (ExecutorPlugin.options), by name. */
+  readonly settings: PluginOptionValues;
 }
 
 interface ExecutorEntry {
@@ -20,11 +23,18 @@ interface ExecutorEntry {
 /**
  * What an executor package exports (as `executor`), so that `--executor NAME` (a package installed
  * in the current directory, or a path to a module) runs cells elsewhere with no change to the sweep
- * engine or the CLI. It gets the options of the built-in executors and takes what it needs.
+ * engine or the CLI. It gets the options of the built-in executors and the values of its own, and
+ * takes what it needs.
  */
 export interface ExecutorPlugin extends ExecutorEntry {
   readonly name: string;
   readonly description: string;
+  /**
+   * Options of its own, which a front end offers beside the shared ones (`nq sweep --executor X
+   * --its-option v`); `create` gets their values as options.settings. They are kept in the sweep
+   * directory's executor.json, so take secrets from the environment, not from an option.
+   */
+  readonly options?: readonly PluginOption[];
 }
 
 /** The executors by name (`nq sweep --executor NAME`). A new engine is one more entry. */

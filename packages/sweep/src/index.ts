@@ -8,7 +8,7 @@ export {
   computeFindings, estimateCriticalG, halfwayCrossing, selectCurve, advantage, isClassical,
   type Findings, type MetricFindings, type CurveFindings, type CriticalG, type Advantage, type PointStat, type Curve, type Metric,
 } from "./findings.js";
-export { runSweep, prepareDirectory, readManifest, readRecords, readExecutorName, writeAggregates, type SweepManifest, type CellRecord, type RunSweepOptions, type SweepOutcome, type TimingRun } from "./runner.js";
+export { runSweep, prepareDirectory, readManifest, readRecords, readExecutorRecord, writeAggregates, type ExecutorRecord, type SweepManifest, type CellRecord, type RunSweepOptions, type SweepOutcome, type TimingRun } from "./runner.js";
 export { writeReport, reportHtml, findingsLines, softwareInfo, type ReportResult } from "./report.js";
 export { buildPlots, renderSvg, svgToPng, writePlots, type Plot } from "./plots.js";
 /** A Vega-Lite specification, as renderSvg takes it. */

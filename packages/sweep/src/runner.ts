@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { UserError } from "@natural-quantization/core";
+import { DataError, UserError, type PluginOptionValues } from "@natural-quantization/core";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { loadDataset } from "@natural-quantization/datasets";
 import { loadExperimentModule, type ExperimentModule, type RunRecord } from "./experiment.js";
@@ -54,6 +54,8 @@ export interface RunSweepOptions {
   readonly executor: SweepExecutor;
   /** How a contributed executor was loaded (a package name or an absolute module path), kept for `nq sweep status`. */
   readonly executorModule?: string;
+  /** The values of a contributed executor's own options, kept with it for `nq sweep status`. */
+  readonly executorSettings?: PluginOptionValues;
   /**
    * The experiment module that trains each cell (see ExperimentModule): a URL or package
    * specifier, since cells run in other processes. `nq sweep` passes its own.
@@ -164,15 +166,24 @@ export function prepareDirectory(
   return manifest;
 }
 
-/**
- * executor.json: the engine the sweep last ran on, for `nq sweep status`: the name to load it by
- * (a contributed executor's module, as it was given, else the built-in's name).
- */
-export function readExecutorName(dir: string): string {
+/** The executor a sweep directory last ran on (its executor.json). */
+export interface ExecutorRecord {
+  /** The name to load it by: a contributed executor's module as it was given, else the built-in's name. */
+  readonly name: string;
+  /** The values of its own options it was given (ExecutorPlugin.options). */
+  readonly settings: PluginOptionValues;
+}
+
+/** executor.json: the engine the sweep last ran on, for `nq sweep status` (the local one where there is none). */
+export function readExecutorRecord(dir: string): ExecutorRecord {
   const p = join(dir, "executor.json");
-  if (!existsSync(p)) return "local";
-  const record = readJson(p, "executor record") as { executor: string; module?: string };
-  return record.module ?? record.executor;
+  if (!existsSync(p)) return { name: "local", settings: {} };
+  const record = readJson(p, "executor record") as { executor?: unknown; module?: unknown; settings?: unknown };
+  const name = record.module ?? record.executor;
+  const settings = record.settings ?? {};
+  const valid = typeof settings === "object" && settings !== null && !Array.isArray(settings) && Object.values(settings).every((v) => typeof v === "string" || v === true);
+  if (typeof name !== "string" || !valid) throw new DataError(`${p} is not an executor record (executor: a name, settings: option values); run the sweep command again to rewrite it`);
+  return { name, settings: settings as PluginOptionValues };
 }
 
 /**
@@ -202,7 +213,12 @@ export async function runSweep(config: SweepConfig, options: RunSweepOptions): P
     const busy = (c: Cell) => ["pending", "running"].includes(engine.get(c.key)?.state ?? "");
     const run = cells.filter((c) => !finished(c) && !busy(c));
     const skipped = cells.filter(finished).length;
-    writeJsonAtomic(join(dir, "executor.json"), { executor: executor.name, ...(options.executorModule ? { module: options.executorModule } : {}) });
+    const settings = options.executorSettings ?? {};
+    writeJsonAtomic(join(dir, "executor.json"), {
+      executor: executor.name,
+      ...(options.executorModule ? { module: options.executorModule } : {}),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    });
     const shown = options.display ?? new StderrSweepDisplay();
     // Results and summary follow every finished cell.
     const display: SweepDisplay = { ...bind(shown), finished: (cell, record, seconds) => (writeAggregates(dir, cells), shown.finished(cell, record, seconds)) };

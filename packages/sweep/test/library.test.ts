@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HALF_PI } from "@natural-quantization/core";
-import { LocalExecutor, loadExperimentModule, runSweep, silentDisplay, type SweepConfig } from "../src/index.js";
+import { LocalExecutor, loadExperimentModule, readExecutorRecord, runSweep, silentDisplay, type SweepConfig } from "../src/index.js";
 
 // The sweep engine used as a library: no commander, no CLI, and an experiment module of the
 // test's own that trains nothing (so only the engine is under test: cell processes, results, summary).
@@ -36,5 +36,16 @@ describe("the sweep engine as a library", () => {
     await expect(loadExperimentModule(new URL(`file://${bad}`).href)).rejects.toThrow(/does not export prepareExperiment\(\)/);
     await expect(runSweep(config, { out: join(dir, "run"), executor: new LocalExecutor({ jobs: 1 }), experiments: new URL(`file://${bad}`).href, display: silentDisplay })).rejects.toThrow(/prepareExperiment/);
     expect(existsSync(join(dir, "run"))).toBe(false);
+  });
+
+  it("keeps a contributed executor's option values in executor.json, and refuses a record that is not one", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "sweep-lib-")), "run");
+    const executor = new LocalExecutor({ jobs: 1, threads: 1 });
+    const small: SweepConfig = { ...config, grids: [{ name: "a", a: [0], g: [HALF_PI], seeds: [0] }] };
+    await runSweep(small, { out, executor, executorModule: "my-executor", executorSettings: { region: "eu", dry: true }, experiments: TOY, display: silentDisplay });
+    expect(readExecutorRecord(out)).toEqual({ name: "my-executor", settings: { region: "eu", dry: true } });
+    writeFileSync(join(out, "executor.json"), JSON.stringify({ executor: "my-executor", settings: { region: 3 } }));
+    expect(() => readExecutorRecord(out)).toThrow(/executor\.json is not an executor record \(executor: a name, settings: option values\); run the sweep command again/);
+    expect(readExecutorRecord(join(out, "nowhere"))).toEqual({ name: "local", settings: {} });
   });
 });
