@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "@natural-quantization/core";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
-import { renderSvg, svgToPng, type PlotSpec } from "@natural-quantization/sweep";
+import { renderSvg, svgToPng, type PlotSpec, type SweepSettings } from "@natural-quantization/sweep";
 import { parseInteger } from "@natural-quantization/core";
 import { loadHardware } from "./hardware-module.js";
 import { evaluateSweepCells, voteRows, type CellEvaluation, type StudyCondition } from "./noise-study.js";
@@ -44,12 +44,12 @@ export interface FollowupStudy {
  * --vote-images images, both by a majority vote of --shots passes; writes
  * DIR/followup-study/{results.json, summary.csv, followup.svg, followup.png}.
  */
-export function registerFollowupStudyCommand(program: Command, executorOptions: readonly DeclaredOptions[] = []): void {
+export function registerFollowupStudyCommand(program: Command, declared: readonly DeclaredOptions[] = []): void {
   const cmd = program
     .command("followup-study")
     .description("the follow-up study (arXiv:2507.21222) in simulation: train its 16-wide htanh network over its a values, then evaluate noise-free and under superconducting and trapped-ion noise, on 55 images and the full test set; writes data and a figure beside the published accuracies")
     .option("--out <dir>", "the study's sweep directory; re-running the same command there continues an interrupted run");
-  sweepOptions(cmd, "fixed", executorOptions)
+  sweepOptions(cmd, "fixed", declared)
     .option("--targets <list>", "comma list of targets whose noise is simulated (heron, eagle, aria, a target JSON file or an IBM snapshot directory)", FOLLOWUP_TARGETS)
     .option("--vote-images <n>", "test images of the small vote, drawn once with --eval-seed (the study: 55)", "55")
     .option("--eval-seed <n>", "seed of the evaluation's draws and of the vote's images", "0");
@@ -61,11 +61,18 @@ export function registerFollowupStudyCommand(program: Command, executorOptions: 
     const voteImages = parseInteger("vote-images", o.voteImages, 1);
     const evalSeed = parseInteger("eval-seed", o.evalSeed, 0, 0xffffffff);
     const conditions = await targetConditions(o.targets);
-    const done = await sweepAction({ ...o, preset: FOLLOWUP_PRESET }, c, ["followup-study", ...rawArgs(c)], executorOptions);
+    const done = await sweepAction({ ...o, preset: FOLLOWUP_PRESET }, c, ["followup-study", ...rawArgs(c)], declared);
     if (!done) return;
     const dir = resolve(o.out);
-    const settings = (readJson(join(dir, "sweep.json"), "sweep manifest") as { settings: { shots: number; backend: string } }).settings;
-    const rows = await evaluateSweepCells(dir, { conditions: conditions.map((x) => x.condition), shots: settings.shots, seed: evalSeed, backend: settings.backend, voteImages });
+    const settings = (readJson(join(dir, "sweep.json"), "sweep manifest") as { settings: SweepSettings }).settings;
+    const rows = await evaluateSweepCells(dir, {
+      conditions: conditions.map((x) => x.condition),
+      shots: settings.shots,
+      seed: evalSeed,
+      backend: settings.backend,
+      ...(settings.backendSettings ? { backendSettings: settings.backendSettings } : {}),
+      voteImages,
+    });
     const study: FollowupStudy = {
       format: "nq-followup-study/1",
       shots: settings.shots,

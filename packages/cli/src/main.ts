@@ -9,7 +9,7 @@ import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import { markRequired, refuseUnexpectedArguments } from "./arguments.js";
 import { AUTO_BACKEND, DEFAULT_BACKEND, installedBackends, loadBackend, resolveAuto } from "./backends.js";
 import { confirmDeviceRun, deviceConfig, deviceOptions, type DeviceCliOptions } from "./hardware-options.js";
-import { declaredOptions, type DeclaredOptions } from "./plugin-options.js";
+import { declaredOptions, SWEEP_COMMANDS, type DeclaredOptions } from "./plugin-options.js";
 import { registerCircuitsCommand } from "./circuits.js";
 import { registerNoiseStudyCommand } from "./noise-study.js";
 import { registerFollowupStudyCommand } from "./followup-study.js";
@@ -53,9 +53,10 @@ export function buildProgram(argv: readonly string[] = [], allDeclared: readonly
     // Commander's error and its "(Did you mean --epochs?)" suggestion, on one line.
     .configureOutput({ outputError: (s, write) => write(`nq: ${s.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}\n`) });
   refuseUnexpectedArguments(program);
-  // A backend's options go to the commands that run a network, an executor's to those that sweep.
+  // A backend's options go to the commands that run a network; those declared for a sweep command
+  // (its backend's and its executor's) to the sweep commands.
   const declared = allDeclared.filter((d) => d.kind === "backend");
-  const executorDeclared = allDeclared.filter((d) => d.kind === "executor");
+  const sweepDeclared = (SWEEP_COMMANDS as readonly (string | undefined)[]).includes(argv[0]) ? allDeclared : [];
   const trainable = declared.filter((d) => d.trains);
 
   deviceOptions(trainOptions(program.command("train").description("train a network on the bundled MNIST subset (or another dataset) and evaluate it"), trainable), { hardware: false })
@@ -264,10 +265,10 @@ export function buildProgram(argv: readonly string[] = [], allDeclared: readonly
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 
-  registerSweepCommands(program, executorDeclared);
+  registerSweepCommands(program, sweepDeclared);
   registerCircuitsCommand(program);
   registerNoiseStudyCommand(program);
-  registerFollowupStudyCommand(program, executorDeclared);
+  registerFollowupStudyCommand(program, sweepDeclared);
   registerCostCommand(program);
   registerPlaygroundCommand(program);
   return program;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { PlotSpec } from "@natural-quantization/sweep";
-import { ConfigError, RandomStream, Tokens, UserError, type EvalResult, type Split } from "@natural-quantization/core";
+import { ConfigError, RandomStream, Tokens, UserError, type EvalResult, type PluginOptionValues, type Split } from "@natural-quantization/core";
 import { loadCheckpoint, readJson, writeFileAtomic, writeJsonAtomic } from "@natural-quantization/core/node";
 import { ensureDataset, loadDataset } from "@natural-quantization/datasets";
 import type { NoiseModel } from "@natural-quantization/hardware";
@@ -81,6 +81,8 @@ export interface StudyCondition {
 /** One cell evaluated under one condition on one set of test images. */
 export interface CellEvaluation {
   readonly key: string;
+  /** The backend that evaluated it, by the name it gives itself. */
+  readonly backend: string;
   readonly a: number;
   readonly g: number;
   readonly seed: number;
@@ -102,6 +104,8 @@ export interface EvaluateCellsOptions {
   /** Seed of the evaluation's draws and of the vote's image sample. */
   readonly seed: number;
   readonly backend: string;
+  /** Values of the backend's own options (those the sweep's cells were trained with). */
+  readonly backendSettings?: PluginOptionValues;
   /** Test images of the "full" evaluation (default: the size each cell was trained with). */
   readonly testSize?: number;
   /** Also evaluate on this many test images drawn once (the same for every cell and condition). */
@@ -130,12 +134,15 @@ export async function evaluateSweepCells(dir: string, o: EvaluateCellsOptions): 
       const summary: string[] = [];
       for (const condition of o.conditions) {
         progress.setContext(`study ${i + 1}/${records.length} ${rec.key} ${condition.name}: `);
-        const c = await composeMachine({ backend: o.backend, ...(condition.noise ? { noise: condition.noise } : {}) }, progress.reporter());
+        const c = await composeMachine(
+          { backend: o.backend, ...(o.backendSettings ? { settings: o.backendSettings } : {}), ...(condition.noise ? { noise: condition.noise } : {}) },
+          progress.reporter(),
+        );
         try {
           for (const [images, split] of splits) {
             const ev: EvalResult = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split, shots: o.shots, seed: o.seed });
             rows.push({
-              key: rec.key, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition: condition.name, images, testSize: split.n, shots: o.shots,
+              key: rec.key, backend: c.resolve(Tokens.DenseEngine).name, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition: condition.name, images, testSize: split.n, shots: o.shots,
               testError1: ev.oneShot.error, testErrorK: ev.kShot.error, wrongK: Math.round(ev.kShot.error * split.n),
             });
             if (images === "full") summary.push(`${condition.name} ${pct(ev.kShot.error)}`);

@@ -4,7 +4,7 @@
 // contributed backend or sweep executor thus takes options of its own with no change to the CLI.
 import { Option, type Command } from "commander";
 import { UserError, type PluginOption, type PluginOptionValues } from "@natural-quantization/core";
-import { isExecutorName, loadExecutor } from "@natural-quantization/sweep";
+import { isExecutorName, loadExecutor, type ExecutorPlugin } from "@natural-quantization/sweep";
 import { AUTO_BACKEND, DEFAULT_BACKEND, KNOWN_BACKENDS, loadBackend } from "./backends.js";
 
 /** The options one plugin declares: a backend's (nq train, eval, predict) or a sweep executor's. */
@@ -20,8 +20,8 @@ export type DeclaredOptions =
 
 /** The commands that run a network on a chosen machine, and so take the options its plugins declare. */
 export const COMMANDS_WITH_PLUGIN_OPTIONS = ["train", "eval", "predict"] as const;
-/** The commands that run a sweep on a chosen executor (--executor), and so take the options it declares. */
-export const COMMANDS_WITH_EXECUTOR_OPTIONS = ["sweep", "reproduce", "followup-study"] as const;
+/** The commands that train a sweep's cells on a backend and run them on an executor, and so take the options both declare. */
+export const SWEEP_COMMANDS = ["sweep", "reproduce", "followup-study"] as const;
 
 /** The last value given for --name in argv (`--name v` or `--name=v`), if any. */
 export function argValue(argv: readonly string[], name: string): string | undefined {
@@ -36,32 +36,43 @@ export function argValue(argv: readonly string[], name: string): string | undefi
 }
 
 /**
- * The options of the backend named by --backend (the default backend where none is), or of the
- * contributed executor named by --executor. A name that does not load declares nothing here: the
- * command itself then says what is wrong with it.
+ * The options of the backend named by --backend (for train, eval and predict the default backend
+ * where none is), and for the sweep commands of the contributed executor named by --executor. A
+ * name that does not load declares nothing here: the command itself then says what is wrong with it.
  */
 export async function declaredOptions(argv: readonly string[]): Promise<DeclaredOptions[]> {
   // Only the commands that offer plugin options load a plugin before parsing: the others start
   // without importing one.
   const command = argv[0] ?? "";
   try {
-    if ((COMMANDS_WITH_EXECUTOR_OPTIONS as readonly string[]).includes(command)) {
-      const name = argValue(argv, "executor");
-      if (name === undefined || isExecutorName(name)) return [];
-      const plugin = await loadExecutor(name);
-      return plugin.options?.length ? [{ kind: "executor", plugin: plugin.name, options: plugin.options }] : [];
+    if ((SWEEP_COMMANDS as readonly string[]).includes(command)) {
+      // A sweep's backend is the named one, else the one its directory was started with, else the
+      // fastest installed: only a named one offers its options (a rerun keeps the stored values).
+      const backend = argValue(argv, "backend");
+      const executor = argValue(argv, "executor");
+      return [
+        ...(backend === undefined ? [] : await backendOptions(argv, backend)),
+        ...(executor === undefined || isExecutorName(executor) ? [] : executorOptions(await loadExecutor(executor))),
+      ];
     }
     if (!(COMMANDS_WITH_PLUGIN_OPTIONS as readonly string[]).includes(command)) return [];
-    const name = argValue(argv, "backend") ?? DEFAULT_BACKEND;
-    if (name === AUTO_BACKEND) return [];
-    const plugin = await loadBackend(name);
-    const more = plugin.moreOptions ? await plugin.moreOptions((option) => argValue(argv, option)) : [];
-    const options = [...(plugin.options ?? []), ...more];
-    return options.length ? [{ kind: "backend", plugin: plugin.name, trains: plugin.provides !== "qubits", options }] : [];
+    return await backendOptions(argv, argValue(argv, "backend") ?? DEFAULT_BACKEND);
   } catch (e) {
     if (e instanceof UserError) return [];
     throw e;
   }
+}
+
+async function backendOptions(argv: readonly string[], name: string): Promise<DeclaredOptions[]> {
+  if (name === AUTO_BACKEND) return [];
+  const plugin = await loadBackend(name);
+  const more = plugin.moreOptions ? await plugin.moreOptions((option) => argValue(argv, option)) : [];
+  const options = [...(plugin.options ?? []), ...more];
+  return options.length ? [{ kind: "backend", plugin: plugin.name, trains: plugin.provides !== "qubits", options }] : [];
+}
+
+function executorOptions(plugin: ExecutorPlugin): DeclaredOptions[] {
+  return plugin.options?.length ? [{ kind: "executor", plugin: plugin.name, options: plugin.options }] : [];
 }
 
 /** The options of every backend this CLI knows by name (for the generated reference). */

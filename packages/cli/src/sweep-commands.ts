@@ -7,7 +7,7 @@ import { parseInteger } from "@natural-quantization/core";
 import {
   expandCells, holderAlive, isExecutorName, loadExecutor, findingsLines, loadSweepFile, lockSweepDirectory, parseAList, parseGList, parseSeedList, presetPlan, PRESETS,
   readExecutorRecord, readManifest, readRecords, resolveGrids, runSweep, SETTING_KEYS, settingsOf, statusLines, StderrSweepDisplay, sweepStatus, validateSlurmOptions,
-  writeAggregates, writeReport, type SweepConfig, type SweepPlan,
+  writeAggregates, writeReport, type SweepConfig, type SweepPlan, type SweepSettings,
 } from "@natural-quantization/sweep";
 import { markRequired } from "./arguments.js";
 import { assertGiven, assertWritableDirectory } from "./files.js";
@@ -43,14 +43,16 @@ export interface SweepCliOptions extends Omit<TrainCliOptions, "resume"> {
 /**
  * The sweep's configuration from, in increasing precedence: the train defaults, a sweep file
  * or preset, and the options given on the command line. An unspecified backend is the one an
- * existing sweep directory was started with, else the fastest installed.
+ * existing sweep directory was started with (with the values of its own options it was given
+ * then), else the fastest installed. `declared`: the options of the backend named on the command line.
  */
 export async function resolveSweepConfig(
   o: SweepCliOptions,
   explicit: (key: string) => boolean,
   plan: SweepPlan | null,
-  storedBackend: string | null,
+  stored: Pick<SweepSettings, "backend" | "backendSettings"> | null,
   fastestBackend: () => Promise<string> = defaultBackend,
+  declared: readonly DeclaredOptions[] = [],
 ): Promise<SweepConfig> {
   if (plan?.grids && (explicit("a") || explicit("g"))) {
     throw new UserError("--a and --g cannot be combined with a sweep file or preset, which define the grids; edit the file, or leave --a/--g out");
@@ -60,8 +62,10 @@ export async function resolveSweepConfig(
     const v = plan?.settings[key];
     if (!explicit(key) && v !== undefined) raw[key] = typeof v === "boolean" ? v : String(v);
   }
-  if (!explicit("backend")) raw.backend = plan?.settings.backend ?? storedBackend ?? (await fastestBackend());
-  const settings = settingsOf(trainConfig(raw as unknown as Parameters<typeof trainConfig>[0]));
+  const storedBackend = !explicit("backend") && plan?.settings.backend === undefined ? stored : null;
+  if (!explicit("backend")) raw.backend = plan?.settings.backend ?? storedBackend?.backend ?? (await fastestBackend());
+  const config = trainConfig(raw as unknown as Parameters<typeof trainConfig>[0], declared);
+  const settings = settingsOf(storedBackend?.backendSettings ? { ...config, settings: storedBackend.backendSettings } : config);
   const seeds = explicit("seeds")
     ? parseSeedList(o.seeds)
     : explicit("seed")
@@ -87,8 +91,8 @@ export async function defaultBackend(): Promise<string> {
  * The sweep options. `preset`: optional (nq sweep), required (nq reproduce), or fixed, for a
  * command that runs one preset (nq followup-study): no --preset option, its settings overridable.
  */
-export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fixed", executorOptions: readonly DeclaredOptions[] = []): Command {
-  trainOptions(cmd);
+export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fixed", declared: readonly DeclaredOptions[] = []): Command {
+  trainOptions(cmd, backendDeclared(declared));
   // The train options' --a and --g take lists here.
   for (const opt of cmd.options) {
     if (opt.long === "--a") opt.description = "quantumness values: a comma list and/or ranges start:stop:step, e.g. 0,0.5,1 or 0:1.5:0.1";
@@ -131,13 +135,16 @@ export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fi
     .option("--wait", "slurm: follow the job with progress until every cell ended, then write the report")
     .option("--aggregate", "write results, summary, plots and report of a sweep whose cells are all done (after a Slurm job)");
   // A contributed executor's own options (those of the one --executor names).
-  return addPluginOptions(cmd, executorOptions);
+  return addPluginOptions(cmd, executorDeclared(declared));
 }
+
+const backendDeclared = (declared: readonly DeclaredOptions[]) => declared.filter((d) => d.kind === "backend" && d.trains);
+const executorDeclared = (declared: readonly DeclaredOptions[]) => declared.filter((d) => d.kind === "executor");
 
 const SLURM_FLAGS = ["--partition", "--time", "--cpus-per-task", "--mem", "--account", "--max-tasks", "--sbatch", "--wait"];
 
 /** The executor --executor names, made with the options given; its own options' values as well. */
-async function executorFor(o: SweepCliOptions, executorOptions: readonly DeclaredOptions[]) {
+async function executorFor(o: SweepCliOptions, declared: readonly DeclaredOptions[]) {
   const maxTasks = o.maxTasks === undefined ? undefined : parseInteger("max-tasks", o.maxTasks, 1, 1_000_000);
   const slurm = validateSlurmOptions({
     partition: o.partition,
@@ -150,7 +157,7 @@ async function executorFor(o: SweepCliOptions, executorOptions: readonly Declare
   });
   const jobs = parseInteger("jobs", o.jobs, 1, 1024);
   const threads = o.threads === undefined ? undefined : parseInteger("threads", o.threads, 1, 256);
-  const settings = pluginSettings(o as unknown as Readonly<Record<string, unknown>>, executorOptions);
+  const settings = pluginSettings(o as unknown as Readonly<Record<string, unknown>>, executorDeclared(declared));
   const executor = (await loadExecutor(o.executor)).create({ local: { jobs, threads }, slurm: { ...slurm, wait: o.wait === true }, settings }, holderAlive);
   return { executor, settings };
 }
@@ -178,7 +185,7 @@ async function aggregateAction(out: string, o: SweepCliOptions): Promise<void> {
 }
 
 /** Runs (or continues) a sweep; true when every cell of it is finished. */
-export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], executorOptions: readonly DeclaredOptions[], dir?: string): Promise<boolean> {
+export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readonly string[], declared: readonly DeclaredOptions[], dir?: string): Promise<boolean> {
   const explicit = (key: string) => {
     const source = cmd.getOptionValueSource(key);
     return source === "cli" || source === "env";
@@ -198,13 +205,13 @@ export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readon
   const plan = o.file ? loadSweepFile(o.file) : o.preset ? presetPlan(o.preset) : null;
   const out = resolve(given ?? `reproduce-${o.preset ?? "sweep"}`);
   const stored = readManifest(out);
-  const config = await resolveSweepConfig(o, explicit, plan, stored?.settings.backend ?? null);
+  const config = await resolveSweepConfig(o, explicit, plan, stored?.settings ?? null, defaultBackend, backendDeclared(declared));
   if (o.executor !== "slurm") {
     const slurmOnly = SLURM_FLAGS.filter((flag) => explicit(flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())));
     const one = slurmOnly.length === 1;
     if (slurmOnly.length > 0) throw new UserError(`${slurmOnly.join(", ")} ${one ? "applies" : "apply"} to --executor slurm only; add --executor slurm or leave ${one ? "it" : "them"} out`);
   }
-  const { executor, settings: executorSettings } = await executorFor(o, executorOptions);
+  const { executor, settings: executorSettings } = await executorFor(o, declared);
   assertWritableDirectory(given ?? out, "--out");
   // The sweep's status through the CLI's progress renderer: a bar on a terminal, periodic lines in a log.
   const display = new StderrSweepDisplay(stderrProgress());
@@ -236,15 +243,15 @@ export async function sweepAction(o: SweepCliOptions, cmd: Command, argv: readon
 }
 
 /** Adds `nq sweep`, `nq report` and `nq reproduce` to the program. */
-export function registerSweepCommands(program: Command, executorOptions: readonly DeclaredOptions[] = []): void {
+export function registerSweepCommands(program: Command, declared: readonly DeclaredOptions[] = []): void {
   const sweep = program
     .command("sweep")
     .description("train a grid of networks over a, g and seeds in parallel, resumably, then write results.json, summary.csv, plots and report.html")
     .argument("[dir]", "the sweep directory, as --out (e.g. nq sweep DIR --aggregate)")
     .option("--file <path>", "a sweep file (.json, .yaml): nq train settings (width, epochs, ...), seeds, and grids: [{name, a, g, seeds}]; options given on the command line override its settings")
     .option("--out <dir>", "the sweep directory; re-running the same command there continues an interrupted sweep");
-  sweepOptions(sweep, "optional", executorOptions).action(
-    async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], executorOptions, dir)),
+  sweepOptions(sweep, "optional", declared).action(
+    async (dir: string | undefined, o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["sweep", ...rawArgs(cmd)], declared, dir)),
   );
   sweep
     .command("status")
@@ -264,8 +271,8 @@ export function registerSweepCommands(program: Command, executorOptions: readonl
     .command("reproduce")
     .description("run a preset sweep of the paper's two models (Model 1: a at g = pi/2; Model 2: g at a = 0), then write the report")
     .option("--out <dir>", "the sweep directory (default: ./reproduce-<preset>)");
-  sweepOptions(reproduce, "required", executorOptions).action(
-    async (o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["reproduce", ...rawArgs(cmd)], executorOptions)),
+  sweepOptions(reproduce, "required", declared).action(
+    async (o: SweepCliOptions, cmd: Command) => void (await sweepAction(o, cmd, ["reproduce", ...rawArgs(cmd)], declared)),
   );
 
   program

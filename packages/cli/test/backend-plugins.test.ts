@@ -61,6 +61,36 @@ describe("backend plugins", () => {
     expect(other.stderr).toMatch(/unknown option '--my-tag'/);
   });
 
+  it("offers a backend's own options to nq sweep, trains every cell with them, and keeps them for a rerun", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "nq-plugin-sweep-")), "sweep");
+    const sweep = (...more: string[]) => nq(["sweep", ...tiny, "--a", "0,1", "--seeds", "0", "--jobs", "1", "--no-report", "--no-png", "--out", out, "--json", ...more], { cwd: project });
+    const help = nq(["sweep", "--backend", "my-backend", "--help"], { cwd: project });
+    expect(help.stdout).toContain("--my-tag <text>");
+    const r = sweep("--backend", "my-backend", "--my-tag", "t1");
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Array<{ backend: string }>;
+    expect(results.map((x) => x.backend)).toEqual(["my-backend:t1", "my-backend:t1"]);
+    expect(JSON.parse(readFileSync(join(out, "sweep.json"), "utf8")).settings.backendSettings).toEqual({ "my-tag": "t1" });
+    // A rerun that names no backend continues on the stored one, with its stored option values.
+    const again = sweep();
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ cells: 2, ran: 0, skipped: 2 });
+    // Naming the backend again without its option is another configuration.
+    const other = sweep("--backend", "my-backend");
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/holds a sweep with another configuration \(settings\.backendSettings: \{"my-tag":"t1"\} -> \(none\)\)/);
+  });
+
+  it("evaluates nq followup-study's cells on the backend with the option values they were trained with", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "nq-plugin-followup-")), "study");
+    const args = ["--dataset", "synthetic", "--train-size", "64", "--test-size", "32", "--width", "4", "--epochs", "1", "--seeds", "0", "--jobs", "2", "--shots", "3"];
+    const r = nq(["followup-study", "--out", out, "--vote-images", "8", "--targets", "aria", "--no-report", "--no-png", ...args, "--backend", "my-backend", "--my-tag", "t2"], { cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    const study = JSON.parse(readFileSync(join(out, "followup-study", "results.json"), "utf8")) as { rows: Array<{ backend: string }> };
+    expect(study.rows).toHaveLength(7 * 2 * 2);
+    expect(new Set(study.rows.map((row) => row.backend))).toEqual(new Set(["my-backend:t2"]));
+  });
+
   it("names the directory it looked in when the package or file is not there", () => {
     const elsewhere = mkdtempSync(join(tmpdir(), "nq-plugin-none-"));
     const pkg = nq(["train", ...tiny, "--backend", "my-backend"], { cwd: elsewhere });

@@ -158,7 +158,7 @@ async function resolveArgs(args: string[], opts: { stored?: string | null; plan?
   const { o, cmd } = captured!;
   const explicit = (k: string) => cmd.getOptionValueSource(k) === "cli";
   const plan = o.file ? loadSweepFile(o.file) : o.preset ? presetPlan(o.preset) : null;
-  return resolveSweepConfig(o, explicit, plan, opts.stored ?? null, async () => "fastest-backend");
+  return resolveSweepConfig(o, explicit, plan, opts.stored ? { backend: opts.stored } : null, async () => "fastest-backend");
 }
 
 describe("sweep configuration from options, files and presets", () => {

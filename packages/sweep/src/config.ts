@@ -1,7 +1,7 @@
 import { readFileLimited } from "@natural-quantization/core/node";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ACTIVATIONS, ConfigError, HALF_PI, PAPER_NETWORK, UserError, type Activation } from "@natural-quantization/core";
+import { ACTIVATIONS, ConfigError, HALF_PI, PAPER_NETWORK, UserError, type Activation, type PluginOptionValues } from "@natural-quantization/core";
 import type { ExperimentConfig } from "./experiment.js";
 import { parseList, validateA, validateG, validateSeeds, type SweepGrid } from "./grid.js";
 
@@ -21,6 +21,8 @@ export interface SweepSettings {
   readonly lr: number;
   readonly momentum: number;
   readonly shots: number;
+  /** Values of the options the backend declares for itself (absent: none given). */
+  readonly backendSettings?: PluginOptionValues;
 }
 
 /** What defines a sweep's results; a directory holds one and refuses another. */
@@ -67,6 +69,7 @@ export function settingsOf(c: ExperimentConfig): SweepSettings {
     lr: c.training.lr,
     momentum: c.training.momentum,
     shots: c.training.shots,
+    ...(c.settings && Object.keys(c.settings).length > 0 ? { backendSettings: c.settings } : {}),
   };
 }
 
@@ -75,6 +78,7 @@ export function cellConfig(s: SweepSettings, cell: { a: number; g: number; seed:
   return {
     backend: s.backend,
     ...(threads === undefined ? {} : { threads }),
+    ...(s.backendSettings ? { settings: s.backendSettings } : {}),
     dataset: s.dataset,
     trainSize: s.trainSize,
     testSize: s.testSize,

@@ -1,4 +1,4 @@
-import type { EpochMetrics, NetworkSpec, ProgressReporter, TrainSpec } from "@natural-quantization/core";
+import type { EpochMetrics, NetworkSpec, PluginOptionValues, ProgressReporter, TrainSpec } from "@natural-quantization/core";
 
 /** One training run of a sweep cell: the dataset, the network, the training, and the backend by name. */
 export interface ExperimentConfig {
@@ -11,6 +11,8 @@ export interface ExperimentConfig {
   /** The backend plugin's name (`sim-wasm`, a package, a path), composed by the experiment module. */
   readonly backend: string;
   readonly threads?: number;
+  /** Values of the options the backend plugin declares for itself (BackendPlugin.options), by name. */
+  readonly settings?: PluginOptionValues;
 }
 
 /** One finished training run: what a sweep stores per cell (and `nq train --json` prints). */
