@@ -98,7 +98,7 @@ export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fi
     if (opt.long === "--a") opt.description = "quantumness values: a comma list and/or ranges start:stop:step, e.g. 0,0.5,1 or 0:1.5:0.1";
     if (opt.long === "--g") opt.description = "entanglement angles: a comma list and/or ranges, multiples of pi allowed, e.g. 0.1:1.4:0.1,pi/2";
     if (opt.long === "--seed") opt.description = "a single seed (same as --seeds N)";
-    if (opt.long === "--backend") opt.defaultValueDescription = "the fastest installed, or the one the --out directory was started with";
+    if (opt.long === "--backend") opt.defaultValueDescription = "the fastest installed, or the one the --out directory was started with, with the values of its own options";
     if (opt.long === "--threads") opt.description = "backend threads per cell (default: cores / jobs)";
     if (opt.long === "--json") opt.description = "print the findings as one JSON object on stdout at the end";
     if (opt.long === "--epochs") opt.description = "training epochs of each cell (the paper: 100)";
@@ -120,7 +120,7 @@ export function sweepOptions(cmd: Command, preset: "optional" | "required" | "fi
     .option("--jobs <n>", "cells run in parallel, each in its own process (--executor local)", String(availableParallelism()))
     .option("--no-png", "write SVG plots only")
     .option("--no-report", "do not write report.html at the end")
-    .option("--executor <name>", "where the cells run: local (child processes), slurm (one array job, a task per cell, into the shared --out directory), a package installed in the current directory, or a path to a module (./my-executor.mjs), exporting `executor`", "local")
+    .option("--executor <name>", "where the cells run: local (child processes), slurm (one array job, a task per cell, into the shared --out directory), a package installed in the current directory, or a path to a module (./my-executor.mjs), exporting `executor`; options a contributed executor declares for itself are offered beside these (see them with --executor NAME --help)", "local")
     .option("--partition <name>", "slurm: the partition")
     .option("--time <limit>", "slurm: the time limit per cell, e.g. 2:00:00")
     .option("--cpus-per-task <n>", "slurm: CPUs per cell, used as its backend threads", "1")
