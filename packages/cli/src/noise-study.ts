@@ -139,10 +139,11 @@ export async function evaluateSweepCells(dir: string, o: EvaluateCellsOptions): 
           progress.reporter(),
         );
         try {
+          const backend = c.resolve(Tokens.DenseEngine).name;
           for (const [images, split] of splits) {
             const ev: EvalResult = await c.resolve(Tokens.Trainer).evaluate({ network: ck.network, weights: ck.weights, split, shots: o.shots, seed: o.seed });
             rows.push({
-              key: rec.key, backend: c.resolve(Tokens.DenseEngine).name, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition: condition.name, images, testSize: split.n, shots: o.shots,
+              key: rec.key, backend, a: ck.network.neuron.a, g: ck.network.neuron.g, seed: rec.seed, condition: condition.name, images, testSize: split.n, shots: o.shots,
               testError1: ev.oneShot.error, testErrorK: ev.kShot.error, wrongK: Math.round(ev.kShot.error * split.n),
             });
             if (images === "full") summary.push(`${condition.name} ${pct(ev.kShot.error)}`);
