@@ -6,9 +6,8 @@
 #define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 
-#include "pin-core.h"
+#include "probe.h"
 
 static _Atomic int flag __attribute__((aligned(64)));
 static const int N = 200000;
@@ -28,16 +27,14 @@ int main(void) {
   pthread_t other;
   pinToCore(0);
   pthread_create(&other, 0, answer, 0);
-  struct timespec a, b;
-  clock_gettime(CLOCK_MONOTONIC, &a);
+  const long long a = nowNs();
   for (int i = 0; i < N; i++) {
     atomic_store_explicit(&flag, 2 * i + 1, memory_order_release);
     while (atomic_load_explicit(&flag, memory_order_acquire) != 2 * i + 2) {
     }
   }
-  clock_gettime(CLOCK_MONOTONIC, &b);
+  const double ns = (double)(nowNs() - a);
   pthread_join(other, 0);
-  const double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
   printf("round trip %.1f ns, one way %.1f ns\n", ns / N, ns / N / 2);
   return 0;
 }

@@ -11,9 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "pin-core.h"
+#include "probe.h"
 
 enum { BYTES = 128 * 1024, ROUNDS = 2000 };
 static float* block;
@@ -21,21 +20,15 @@ static _Atomic int turn;
 static double writeSeconds, readSeconds;
 static volatile uint32_t sink;
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static void* writer(void* arg) {
   pinToCore(*(int*)arg);
   for (int r = 0; r < ROUNDS; r++) {
     while (atomic_load(&turn) != 0) {
     }
-    const double t0 = now();
+    const long long t0 = nowNs();
     const float v = (float)r;
     for (size_t i = 0; i < BYTES / 4; i++) block[i] = v;
-    writeSeconds += now() - t0;
+    writeSeconds += (nowNs() - t0) * 1e-9;
     atomic_store(&turn, 1);
   }
   return NULL;
@@ -46,12 +39,12 @@ static void* reader(void* arg) {
   for (int r = 0; r < ROUNDS; r++) {
     while (atomic_load(&turn) != 1) {
     }
-    const double t0 = now();
+    const long long t0 = nowNs();
     const uint32_t* words = (const uint32_t*)block;
     uint32_t x = 0;
     for (size_t i = 0; i < BYTES / 4; i++) x ^= words[i];
     sink = x;
-    readSeconds += now() - t0;
+    readSeconds += (nowNs() - t0) * 1e-9;
     atomic_store(&turn, 0);
   }
   return NULL;

@@ -8,26 +8,19 @@
 #include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "pin-core.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
+#include "probe.h"
 
 /** GB/s read and written on `cpu` over a 32 KB buffer. */
 static double rate(int cpu, float* a, size_t floats) {
   pinToCore(cpu);
   const __m512 s = _mm512_set1_ps(0.999f);
   const int reps = 40000;
-  const double t0 = now();
+  const long long t0 = nowNs();
   for (int r = 0; r < reps; r++)
     for (size_t i = 0; i < floats; i += 16) _mm512_store_ps(a + i, _mm512_mul_ps(_mm512_load_ps(a + i), s));
-  return 2.0 * floats * 4 * reps / (now() - t0) / 1e9;
+  return 2.0 * floats * 4 * reps / ((nowNs() - t0) * 1e-9) / 1e9;
 }
 
 int main(int argc, char** argv) {

@@ -6,17 +6,10 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "pin-core.h"
+#include "probe.h"
 
 static double seconds = 3;
-
-static long long nowNs(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static void* watch(void* arg) {
   const int cpu = *(int*)arg;
