@@ -1,6 +1,7 @@
 import { DataError, RandomStream } from "@natural-quantization/core";
 import type { JobResult } from "../provider.js";
 import type { IonqProgram } from "./ionq-circuits.js";
+import { drawIndex } from "./shot-sampler.js";
 
 /**
  * What the ionq provider keeps on disk for a finished multi-circuit job (before decoding): the job
@@ -82,17 +83,7 @@ function drawShots(states: readonly { state: bigint; p: number }[], shots: numbe
     cumulative[i] = sum;
   });
   const out: bigint[] = [];
-  for (let s = 0; s < shots; s++) {
-    const u = stream.uniform() * sum;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (u < cumulative[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    out.push(sorted[lo].state);
-  }
+  for (let s = 0; s < shots; s++) out.push(sorted[drawIndex(cumulative, stream.uniform() * sum)].state);
   return out;
 }
 

@@ -53,8 +53,8 @@ function cumulativeOf(p: Float64Array): Float64Array {
   return c;
 }
 
-/** Smallest i with u < cumulative[i] (binary search). */
-function drawIndex(cumulative: Float64Array, u: number): number {
+/** Smallest i with u < cumulative[i] (binary search); the last index when u is past them all. */
+export function drawIndex(cumulative: Float64Array, u: number): number {
   let lo = 0;
   let hi = cumulative.length - 1;
   while (lo < hi) {
