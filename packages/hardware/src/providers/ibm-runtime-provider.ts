@@ -9,13 +9,14 @@ import { JobLedger, type LedgerEntry } from "../job-ledger.js";
 import { IbmRuntimeError, NON_ISA_ERROR_CODE, nonIsaError, oneLine, OutcomeUnknownError, PayloadTooLargeError } from "./ibm-errors.js";
 import { IbmRestClient } from "./ibm-rest.js";
 import { targetFromIbm, type IbmBackendConfiguration, type IbmBackendProperties } from "./ibm-target.js";
-import { DEFAULT_RETRY, sleep } from "./http-retry.js";
+import { DEFAULT_RETRY } from "./http-retry.js";
 import { estimateCost, packJobs, type CostEstimate } from "../job-packing.js";
 import { findLostJob, lookupDelays } from "./lost-answer.js";
 import type { PaidProviderOptions } from "./paid-provider-options.js";
 import { validatePubs } from "./job-validation.js";
 import { decodeSamplerResults, samplerEncoding } from "./sampler-results.js";
 import { SubmissionPacer } from "./submission-pacer.js";
+import { pollUntilCompleted, type PolledJob } from "./job-polling.js";
 
 /** ibm-runtime's options (IBM's defaults: 500 PUBs and IBM_MAX_BYTES_PER_JOB per job; the key from IBM_CLOUD_API_KEY and IBM_QUANTUM_CRN). */
 export interface IbmRuntimeProviderOptions extends PaidProviderOptions {
@@ -297,21 +298,14 @@ export class IbmRuntimeProvider implements QuantumProvider {
   }
 
   private async waitUntilCompleted(id: string, signal?: AbortSignal, onStatus?: (s: JobStatus) => void): Promise<void> {
-    let delay = this.pollInitialMs;
-    let last: ApiStatus | null = null;
-    for (;;) {
-      const job = await this.rest.get<ApiJob>(`/jobs/${encodeURIComponent(id)}`, signal);
-      const status = statusOf(job);
-      if (status !== last) {
-        last = status;
-        onStatus?.({ jobId: id, status });
-        this.log(`IBM Quantum job ${id}: ${status}`);
-      }
-      if (status === "Completed") return;
-      if (status === "Failed" || status === "Cancelled") throw jobEndedError(id, status, job);
-      await sleep(delay, signal);
-      delay = Math.min(this.pollMaxMs, delay * 1.5);
-    }
+    const job: PolledJob<ApiJob> = {
+      id,
+      vendor: "IBM Quantum",
+      fetch: (sig) => this.rest.get<ApiJob>(`/jobs/${encodeURIComponent(id)}`, sig),
+      statusOf,
+      ended: (record, status) => jobEndedError(id, status, record),
+    };
+    await pollUntilCompleted(job, { initialMs: this.pollInitialMs, maxMs: this.pollMaxMs }, this.log, signal, onStatus);
   }
 
   private async cancelQuietly(ids: readonly (string | null)[]): Promise<void> {

@@ -3,7 +3,7 @@ import { networkTimeoutMs } from "@natural-quantization/core/node";
 import { JobLedger, type LedgerEntry } from "../job-ledger.js";
 import type { CircuitJob, CostedWork, CostModel, JobResult, JobStatus, ProviderCapabilities, QuantumProvider, RunOptions } from "../provider.js";
 import type { Target } from "../target.js";
-import { DEFAULT_RETRY, sleep } from "./http-retry.js";
+import { DEFAULT_RETRY } from "./http-retry.js";
 import { ionqProgram, type IonqCircuit, type IonqProgram } from "./ionq-circuits.js";
 import { decodeIonqResult, type IonqJobRecord, type IonqRawResult } from "./ionq-results.js";
 import { ionqCredentialsFromEnv, IonqError, IonqOutcomeUnknownError, IonqPayloadTooLargeError, IonqRestClient } from "./ionq-rest.js";
@@ -12,6 +12,7 @@ import { packJobs, type CostEstimate } from "../job-packing.js";
 import { validatePubs } from "./job-validation.js";
 import { findLostJob, lookupDelays } from "./lost-answer.js";
 import type { PaidProviderOptions } from "./paid-provider-options.js";
+import { pollUntilCompleted, type PolledJob } from "./job-polling.js";
 
 /** The devices this provider is written and tested for (IonQ's `backend` names). */
 export const IONQ_DEVICES = ["simulator", "qpu.aria-1", "qpu.forte-1"] as const;
@@ -337,25 +338,18 @@ export class IonqProvider implements QuantumProvider {
   }
 
   private async waitUntilCompleted(id: string, signal?: AbortSignal, onStatus?: (s: JobStatus) => void): Promise<IonqJobRecord> {
-    let delay = this.pollInitialMs;
-    let last: JobStatus["status"] | null = null;
-    for (;;) {
-      const job = await this.rest.get<IonqJobRecord>(`/jobs/${encodeURIComponent(id)}`, signal);
-      const status = statusOf(job, this.rest);
-      if (status !== last) {
-        last = status;
-        onStatus?.({ jobId: id, status });
-        this.log(`IonQ job ${id}: ${status}`);
-      }
-      if (status === "Completed") return job;
-      if (status === "Failed" || status === "Cancelled") {
-        const f = job.failure;
+    const job: PolledJob<IonqJobRecord> = {
+      id,
+      vendor: "IonQ",
+      fetch: (sig) => this.rest.get<IonqJobRecord>(`/jobs/${encodeURIComponent(id)}`, sig),
+      statusOf: (record) => statusOf(record, this.rest),
+      ended: (record, status) => {
+        const f = record.failure;
         const reason = f ? `: ${f.code ?? "error"}${f.message ? ` ${this.rest.shown(f.message)}` : ""}` : "";
-        throw new IonqError(`IonQ job ${id} ${status === "Failed" ? "failed" : "was canceled"}${reason}`, 0);
-      }
-      await sleep(delay, signal);
-      delay = Math.min(this.pollMaxMs, delay * 1.5);
-    }
+        return new IonqError(`IonQ job ${id} ${status === "Failed" ? "failed" : "was canceled"}${reason}`, 0);
+      },
+    };
+    return pollUntilCompleted(job, { initialMs: this.pollInitialMs, maxMs: this.pollMaxMs }, this.log, signal, onStatus);
   }
 
   private async cancelQuietly(ids: readonly (string | null)[]): Promise<void> {
